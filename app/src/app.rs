@@ -1,0 +1,59 @@
+//! The document shell and the console's routes.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::{
+    auth::fetch_session_info,
+    components::layout::{ConsoleLayout, DemoBanner, SessionResource},
+    pages::{home::HomePage, login::LoginPage, not_found::NotFound},
+};
+
+/// The HTML document around the app, rendered on the server for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The console: every page is rendered whole on the server (so it works without
+/// JavaScript) and then hydrated.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let session = SessionResource(Resource::new(|| (), |_| fetch_session_info()));
+    provide_context(session);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/switchyard.css"/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Switchyard".to_owned() } else { format!("{page} · Switchyard") }
+        }/>
+        <DemoBanner/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,174 @@
+//! Plain HTTP endpoints for logging in and out, and the guard that keeps console pages
+//! behind a login. They are ordinary form posts, so they work with JavaScript off.
+
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, Method},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Form, Router,
+};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::{password, session, users};
+use crate::{error::AppError, state::AppState};
+
+/// The login form as posted by `/login`.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// What the login page reads back after a failed attempt.
+#[derive(Debug, Serialize)]
+struct LoginRetry<'a> {
+    error: &'static str,
+    username: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<&'a str>,
+}
+
+/// The login and logout endpoints; the login *page* itself is rendered by the app.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(log_in))
+        .route("/logout", post(log_out).get(log_out_by_link))
+}
+
+async fn log_in(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppErrorPage> {
+    let user = users::find_active_by_username(&state.db, form.username.trim()).await?;
+    let stored = user.as_ref().map(|user| user.password_hash.clone());
+    // One message for an unknown user and a wrong password, so the form never tells
+    // whether an account exists; `verify` takes the same time in both cases.
+    let accepted = password::verify(form.password, stored).await?;
+    match user.filter(|_| accepted) {
+        Some(user) => {
+            session::log_in(&session, &user).await?;
+            tracing::info!(user = %user.username, "logged in");
+            Ok(Redirect::to(safe_next(form.next.as_deref())).into_response())
+        }
+        None => {
+            tracing::info!(user = %form.username, "failed login");
+            let retry = LoginRetry {
+                error: "credentials",
+                username: form.username.trim(),
+                next: form.next.as_deref().filter(|next| is_local_path(next)),
+            };
+            let query = serde_urlencoded::to_string(&retry).map_err(AppError::internal)?;
+            Ok(Redirect::to(&format!("/login?{query}")).into_response())
+        }
+    }
+}
+
+async fn log_out(session: Session) -> Result<Redirect, AppErrorPage> {
+    session::log_out(&session).await?;
+    Ok(Redirect::to("/login?logged_out=1"))
+}
+
+/// `GET /logout` logs out when the user typed or followed it inside the console; a link
+/// from another site only gets the login page, so no foreign page can end a session.
+async fn log_out_by_link(session: Session, headers: HeaderMap) -> Result<Redirect, AppErrorPage> {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("none");
+    if matches!(fetch_site, "same-origin" | "none") {
+        log_out(session).await
+    } else {
+        Ok(Redirect::to("/"))
+    }
+}
+
+/// Sends a visitor without a session to the login page, remembering where they were going.
+/// Server functions (`/api/…`) check the session themselves and answer 401 instead.
+pub async fn require_login(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppErrorPage> {
+    if is_public(request.uri().path()) || !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return Ok(next.run(request).await);
+    }
+    if session::current_user(&session, &state.db).await?.is_some() {
+        return Ok(next.run(request).await);
+    }
+    let wanted = request
+        .uri()
+        .path_and_query()
+        .map(|path| path.as_str())
+        .unwrap_or("/");
+    let target = if wanted == "/" {
+        "/login".to_owned()
+    } else {
+        let query = serde_urlencoded::to_string([("next", wanted)]).map_err(AppError::internal)?;
+        format!("/login?{query}")
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// Paths anyone may fetch: the login flow, health, assets, and server functions.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/logout" | "/health" | "/favicon.svg" | "/favicon.ico")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+}
+
+/// Only a path on this site may follow a login, never another origin (`//evil`, `https:`).
+fn is_local_path(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+}
+
+fn safe_next(next: Option<&str>) -> &str {
+    next.filter(|next| is_local_path(next)).unwrap_or("/")
+}
+
+/// An [`AppError`] answered as a plain HTTP response with the right status.
+#[derive(Debug)]
+pub struct AppErrorPage(AppError);
+
+impl From<AppError> for AppErrorPage {
+    fn from(error: AppError) -> Self {
+        Self(error)
+    }
+}
+
+impl From<sqlx::Error> for AppErrorPage {
+    fn from(error: sqlx::Error) -> Self {
+        Self(error.into())
+    }
+}
+
+impl IntoResponse for AppErrorPage {
+    fn into_response(self) -> Response {
+        (
+            self.0.status(),
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.0.to_string(),
+        )
+            .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_may_follow_a_login() {
+        assert_eq!(safe_next(Some("/orders?state=new")), "/orders?state=new");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

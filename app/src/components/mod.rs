@@ -1,0 +1,4 @@
+//! Pieces shared by every console page.
+
+pub mod layout;
+pub mod shortcuts;

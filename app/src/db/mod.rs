@@ -1,0 +1,114 @@
+//! The database: one pool for SQLite or PostgreSQL, chosen by URL, with migrations.
+//!
+//! Queries are written once and run on either backend through [`with_pool!`], which
+//! expands the same body for each concrete pool type. Both backends accept `$1`-style
+//! placeholders, so the SQL text is shared too; only migrations differ per backend.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    PgPool, SqlitePool,
+};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` uses.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A connection pool on one of the supported backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// An SQLite file (WAL journal, busy timeout), the embedded default.
+    Sqlite(SqlitePool),
+    /// A PostgreSQL server.
+    Postgres(PgPool),
+}
+
+/// Which backend a [`Db`] talks to; shown in logs and `/health`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Db {
+    /// Opens a pool for a `sqlite:` or `postgres://` URL; an SQLite file is created if missing.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Self::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?;
+            Self::connect_sqlite(options).await
+        } else {
+            Err(sqlx::Error::Configuration(
+                format!("unsupported database URL {url:?}: use sqlite:PATH or postgres://…").into(),
+            ))
+        }
+    }
+
+    /// Opens (creating if missing) the embedded SQLite database file at `path`.
+    pub async fn open_sqlite_file(path: &Path) -> Result<Self, sqlx::Error> {
+        Self::connect_sqlite(SqliteConnectOptions::new().filename(path)).await
+    }
+
+    async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Self, sqlx::Error> {
+        // WAL lets readers run beside the one writer; NORMAL sync is durable across
+        // application crashes, and the busy timeout makes writers queue instead of failing.
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(20))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(Self::Sqlite(pool))
+    }
+
+    /// The backend this pool talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every pending migration of this backend.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+    }
+
+    /// Answers whether the database responds to a trivial query.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+
+    /// Closes every connection; used at shutdown so SQLite checkpoints its WAL.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}

@@ -1,0 +1,68 @@
+// The first journey: log in, use the hydrated console, log out; a wrong password is refused.
+import { expect, test, type Page } from "@playwright/test";
+
+async function logIn(page: Page, username: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Resolves once the WASM bundle has hydrated the page (set by the app's hydrate()). */
+async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => document.body.dataset.hydrated === "true");
+}
+
+test("an operator logs in, opens the shortcuts help, and logs out", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("note")).toContainText("Demo database");
+
+  await logIn(page, "admin", "admin");
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
+  await expect(page.getByText("Logged in as admin")).toBeVisible();
+
+  // Only the hydrated app opens the dialog: the server-rendered button has no handler.
+  await waitForHydration(page);
+  const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(dialog).toBeHidden();
+  await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await page.keyboard.press("?");
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(dialog).toBeHidden();
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login\?logged_out=1$/);
+  await expect(page.getByRole("status")).toHaveText("You have been logged out.");
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a wrong password shows the error and keeps the user out", async ({ page }) => {
+  await logIn(page, "admin", "not-the-password");
+  await expect(page).toHaveURL(/\/login\?/);
+  await expect(page.getByRole("alert")).toHaveText(/Wrong username or password/);
+  await expect(page.getByLabel("Username")).toHaveValue("admin");
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("an unknown user gets the same message as a wrong password", async ({ page }) => {
+  await logIn(page, "nobody", "whatever");
+  await expect(page.getByRole("alert")).toHaveText(/Wrong username or password/);
+});
+
+test("a deep link survives the login", async ({ page }) => {
+  await page.goto("/no-such-page?x=1");
+  await expect(page).toHaveURL(/\/login\?next=%2Fno-such-page%3Fx%3D1$/);
+  await page.getByLabel("Username").fill("viewer");
+  await page.getByLabel("Password").fill("viewer");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/no-such-page\?x=1$/);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

@@ -1,0 +1,1 @@
+//! Switchyard's state engine: machines declared once, fired through one path (in progress).

@@ -1,0 +1,136 @@
+//! What each subcommand does.
+
+use std::{
+    io::{BufRead, IsTerminal},
+    net::SocketAddr,
+};
+
+use anyhow::{bail, Context};
+use app::{
+    auth::users::{self, NewUser},
+    db::Db,
+};
+use tokio::net::TcpListener;
+
+use crate::{
+    cli::{CreateUserArgs, DemoArgs},
+    config::Config,
+    startup,
+};
+
+/// `switchyard serve`: migrate, then serve until stopped.
+pub async fn serve(config: Config, addr: Option<SocketAddr>) -> anyhow::Result<()> {
+    let db = startup::open_database(&config.database).await?;
+    serve_database(config, db, addr).await
+}
+
+async fn serve_database(config: Config, db: Db, addr: Option<SocketAddr>) -> anyhow::Result<()> {
+    let addr = addr.unwrap_or(config.leptos_options.site_addr);
+    let router = startup::build_router(&config, db.clone()).await?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let served = startup::serve(listener, router).await;
+    db.close().await;
+    served
+}
+
+/// `switchyard migrate`: apply pending migrations and exit.
+pub async fn migrate(config: Config) -> anyhow::Result<()> {
+    let db = startup::open_database(&config.database).await?;
+    tracing::info!(backend = ?db.backend(), "the database is up to date");
+    db.close().await;
+    Ok(())
+}
+
+/// `switchyard createuser NAME [--superuser]`.
+pub async fn create_user(config: Config, args: CreateUserArgs) -> anyhow::Result<()> {
+    users::validate_username(&args.username)?;
+    let password = match (args.password, args.password_stdin) {
+        (Some(password), _) => password,
+        (None, true) => read_password_line()?,
+        (None, false) => prompt_password()?,
+    };
+    let db = startup::open_database(&config.database).await?;
+    let created = users::create(
+        &db,
+        NewUser {
+            username: args.username.clone(),
+            password,
+            is_superuser: args.superuser,
+            is_demo: false,
+        },
+    )
+    .await;
+    db.close().await;
+    let id = created?;
+    let kind = if args.superuser { "superuser" } else { "user" };
+    println!("Created {kind} {:?} (id {id}).", args.username.trim());
+    Ok(())
+}
+
+fn read_password_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn prompt_password() -> anyhow::Result<String> {
+    if !std::io::stdin().is_terminal() {
+        bail!("no password given: pass --password-stdin, --password or SWITCHYARD_PASSWORD");
+    }
+    let password = rpassword::prompt_password("Password: ")?;
+    let again = rpassword::prompt_password("Password (again): ")?;
+    if password != again {
+        bail!("the two passwords differ; nothing was created");
+    }
+    Ok(password)
+}
+
+/// The demo users of SCENARIO.md: each one's password is its own name.
+const DEMO_USERS: [(&str, bool, &[&str]); 3] = [
+    ("admin", true, &[]),
+    (
+        "clerk",
+        false,
+        &["orders.view", "orders.pay", "orders.ship", "orders.deliver", "orders.cancel"],
+    ),
+    ("viewer", false, &["orders.view"]),
+];
+
+/// `switchyard demo`: create the demo database if absent, then serve it.
+pub async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+    let db = startup::open_database(&config.database).await?;
+    if users::count(&db).await? == 0 {
+        create_demo_users(&db).await?;
+        tracing::info!(
+            orders = args.orders,
+            "created the demo database (orders are seeded once the orders resource is registered)"
+        );
+    } else {
+        tracing::info!("the database already has users; serving it as it is");
+    }
+    serve_database(config, db, args.addr).await
+}
+
+/// Creates the three demo users, marked as demo users so the console shows its banner.
+pub async fn create_demo_users(db: &Db) -> anyhow::Result<()> {
+    for (name, is_superuser, permissions) in DEMO_USERS {
+        let id = users::create(
+            db,
+            NewUser {
+                username: name.to_owned(),
+                password: name.to_owned(),
+                is_superuser,
+                is_demo: true,
+            },
+        )
+        .await
+        .with_context(|| format!("creating the demo user {name}"))?;
+        users::grant(db, id, permissions).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Resolved configuration: which database, which site files, which cookie settings.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use leptos::config::{get_configuration, LeptosOptions};
+
+use crate::cli::ConfigArgs;
+
+/// The embedded database's file name inside the data directory.
+pub const SQLITE_FILE: &str = "switchyard.sqlite3";
+
+/// Where the database is.
+#[derive(Clone, Debug)]
+pub enum DatabaseLocation {
+    /// A URL given by `DATABASE_URL` or `--database-url`.
+    Url(String),
+    /// The embedded SQLite file in this data directory.
+    Embedded(PathBuf),
+}
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The database.
+    pub database: DatabaseLocation,
+    /// Leptos site options.
+    pub leptos_options: LeptosOptions,
+    /// Whether the session cookie is marked Secure.
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// Resolves the command-line options and Leptos.toml into a configuration.
+    pub fn from_args(args: &ConfigArgs) -> anyhow::Result<Self> {
+        let database = match &args.database_url {
+            Some(url) if !url.trim().is_empty() => DatabaseLocation::Url(url.clone()),
+            _ => DatabaseLocation::Embedded(args.data_dir.clone()),
+        };
+        Ok(Self {
+            database,
+            leptos_options: leptos_options(&args.leptos_config)?,
+            secure_cookies: args.secure_cookies,
+        })
+    }
+}
+
+/// Reads Leptos.toml when present; otherwise the site options come from LEPTOS_*
+/// variables alone (as when cargo-leptos runs the server).
+pub fn leptos_options(path: &Path) -> anyhow::Result<LeptosOptions> {
+    let configuration = if path.exists() {
+        let path = path.to_str().context("the Leptos config path is not UTF-8")?;
+        get_configuration(Some(path))
+    } else {
+        get_configuration(None)
+    };
+    configuration
+        .map(|file| file.leptos_options)
+        .with_context(|| format!("reading site options from {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace_file(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name)
+    }
+
+    /// cargo-leptos writes the site where Cargo.toml says; the server reads it where
+    /// Leptos.toml says. The two must never drift apart.
+    #[test]
+    fn leptos_toml_and_cargo_toml_agree_on_where_the_site_is() {
+        let runtime = leptos_options(&workspace_file("Leptos.toml")).expect("Leptos.toml");
+        let manifest = std::fs::read_to_string(workspace_file("Cargo.toml")).expect("Cargo.toml");
+        let build_value = |key: &str| {
+            manifest
+                .lines()
+                .skip_while(|line| !line.starts_with("[[workspace.metadata.leptos]]"))
+                .find_map(|line| line.strip_prefix(&format!("{key} = ")))
+                .map(|value| value.trim_matches('"').to_owned())
+                .unwrap_or_else(|| panic!("{key} missing from Cargo.toml"))
+        };
+        assert_eq!(build_value("name"), &*runtime.output_name);
+        assert_eq!(build_value("site-root"), &*runtime.site_root);
+        assert_eq!(build_value("site-pkg-dir"), &*runtime.site_pkg_dir);
+    }
+}

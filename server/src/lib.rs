@@ -1,0 +1,21 @@
+//! The switchyard server: configuration, router, and the commands of the binary.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod security;
+pub mod startup;
+pub mod telemetry;
+
+use cli::{Cli, Command, ServeArgs};
+
+/// Runs the command the user asked for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = config::Config::from_args(&cli.config)?;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => commands::serve(config, args.addr).await,
+        Command::Migrate => commands::migrate(config).await,
+        Command::Createuser(args) => commands::create_user(config, args).await,
+        Command::Demo(args) => commands::demo(config, args).await,
+    }
+}

@@ -1,0 +1,164 @@
+//! Builds the application: database, session layer, routes. `main` and the tests call
+//! the same functions, so tests exercise the real router.
+
+use std::{net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use app::{
+    app::{shell, App},
+    auth::{routes as auth_routes, session::DbSessionStore},
+    db::Db,
+    state::AppState,
+};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    middleware::{from_fn, from_fn_with_state},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_sessions::{
+    cookie::{time, SameSite},
+    session_store::ExpiredDeletion,
+    Expiry, SessionManagerLayer,
+};
+
+use crate::{
+    config::{Config, DatabaseLocation, SQLITE_FILE},
+    security::refuse_cross_origin,
+};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "switchyard_session";
+
+/// Opens (creating if needed) and migrates the configured database.
+pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Db> {
+    let db = match location {
+        DatabaseLocation::Url(url) => Db::connect(url)
+            .await
+            .with_context(|| format!("connecting to {}", redact(url)))?,
+        DatabaseLocation::Embedded(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the data directory {}", dir.display()))?;
+            let file = dir.join(SQLITE_FILE);
+            Db::open_sqlite_file(&file)
+                .await
+                .with_context(|| format!("opening {}", file.display()))?
+        }
+    };
+    db.migrate().await.context("migrating the database")?;
+    Ok(db)
+}
+
+/// Builds the whole router around an open, migrated database.
+pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
+    let state = AppState {
+        leptos_options: config.leptos_options.clone(),
+        db,
+    };
+    let session_store = DbSessionStore::open(&state.db)
+        .await
+        .context("preparing the session store")?;
+    tokio::spawn(
+        session_store
+            .clone()
+            .continuously_delete_expired(Duration::from_secs(3600)),
+    );
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+
+    let leptos_options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let router = Router::new()
+        .route("/health", get(health))
+        .merge(auth_routes::routes())
+        .leptos_routes_with_context(&state, routes, || (), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), auth_routes::require_login))
+        .layer(sessions)
+        .layer(from_fn(refuse_cross_origin))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(router)
+}
+
+/// Serves the router until Ctrl-C or SIGTERM.
+pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
+    let address: SocketAddr = listener.local_addr()?;
+    tracing::info!(%address, "listening on http://{address}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let database = format!("{:?}", state.db.backend()).to_lowercase();
+    match state.db.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": database })).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            let body = serde_json::json!({ "status": "unavailable", "database": database });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite:data.db"), "sqlite:data.db");
+    }
+}
