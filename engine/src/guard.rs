@@ -1,0 +1,224 @@
+//! Availability: resolving a transition for the current state, and why one is unavailable.
+
+use serde::Serialize;
+
+use crate::actor::Actor;
+use crate::machine::Machine;
+use crate::names::StateName;
+use crate::store::Row;
+use crate::transition::{Source, Transition};
+
+/// Who is asking: the admin console honours the visibility flag, APIs do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Channel {
+    /// The admin console: hidden transitions are refused.
+    Console,
+    /// An API or program path: visibility does not apply, permission still does.
+    Api,
+}
+
+/// A condition that failed, with the sentence to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmetCondition {
+    /// The condition's name.
+    pub name: String,
+    /// The sentence to show.
+    pub sentence: String,
+}
+
+/// Why a transition cannot be fired now, checked in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Unavailable {
+    /// No declaration of the transition starts from the object's current state.
+    #[error("it cannot start from state `{state}`")]
+    WrongState {
+        /// The current state.
+        state: StateName,
+    },
+    /// The actor lacks the permission.
+    #[error("you do not have permission")]
+    Forbidden,
+    /// The transition is hidden from the admin console.
+    #[error("it is not offered in the console")]
+    Hidden,
+    /// Conditions failed; all of them are listed.
+    #[error("{}", unmet.iter().map(|c| c.sentence.as_str()).collect::<Vec<_>>().join(" "))]
+    ConditionsUnmet {
+        /// Every failing condition.
+        unmet: Vec<UnmetCondition>,
+    },
+}
+
+/// One transition as seen from one object by one actor: the resolved declaration and its status.
+#[derive(Debug)]
+pub struct TransitionStatus<'m, O> {
+    /// The declaration resolved for the current state (the first declared when none starts there).
+    pub transition: &'m Transition<O>,
+    /// `Ok` when the actor may fire it now.
+    pub status: Result<(), Unavailable>,
+}
+
+/// How much of the check chain to run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CheckScope<'a> {
+    pub(crate) actor: Option<&'a Actor>,
+    pub(crate) channel: Channel,
+    pub(crate) conditions: bool,
+}
+
+impl<O> Machine<O> {
+    /// The declaration of `name` that applies from `state`: exact source, then `*`, then `+`.
+    pub fn resolve(&self, name: &str, state: &StateName) -> Option<&Transition<O>> {
+        let is_final = self.is_final(state);
+        let candidates = || {
+            self.transitions
+                .iter()
+                .filter(move |t| t.name == name && t.starts_from(state, is_final))
+        };
+        candidates()
+            .find(|t| matches!(t.source, Source::State(_)))
+            .or_else(|| candidates().find(|t| t.source == Source::Any))
+            .or_else(|| candidates().find(|t| t.source == Source::AnyOther))
+    }
+
+    /// The one check chain: state, permission, visibility (console only), then every condition.
+    pub(crate) fn evaluate(
+        &self,
+        name: &str,
+        state: &StateName,
+        object: &O,
+        scope: CheckScope<'_>,
+    ) -> Result<&Transition<O>, Unavailable> {
+        let transition = self
+            .resolve(name, state)
+            .ok_or_else(|| Unavailable::WrongState {
+                state: state.clone(),
+            })?;
+        if let (Some(actor), Some(permission)) = (scope.actor, transition.permission.as_ref()) {
+            if !permission.allows(actor, object) {
+                return Err(Unavailable::Forbidden);
+            }
+        }
+        if scope.channel == Channel::Console && !transition.admin_visible {
+            return Err(Unavailable::Hidden);
+        }
+        if scope.conditions {
+            let unmet: Vec<UnmetCondition> = transition
+                .conditions
+                .iter()
+                .filter(|condition| !(condition.check)(object))
+                .map(|condition| UnmetCondition {
+                    name: condition.name.clone(),
+                    sentence: condition.unmet.clone(),
+                })
+                .collect();
+            if !unmet.is_empty() {
+                return Err(Unavailable::ConditionsUnmet { unmet });
+            }
+        }
+        Ok(transition)
+    }
+
+    /// Transitions that start from the row's state and whose conditions hold (no actor involved).
+    pub fn available(&self, row: &Row<O>) -> Vec<&Transition<O>> {
+        let scope = CheckScope {
+            actor: None,
+            channel: Channel::Api,
+            conditions: true,
+        };
+        self.each_resolved(row, scope)
+    }
+
+    /// Transitions the actor may fire now on this row, through this channel.
+    pub fn available_to(
+        &self,
+        row: &Row<O>,
+        actor: &Actor,
+        channel: Channel,
+    ) -> Vec<&Transition<O>> {
+        let scope = CheckScope {
+            actor: Some(actor),
+            channel,
+            conditions: true,
+        };
+        self.each_resolved(row, scope)
+    }
+
+    fn each_resolved(&self, row: &Row<O>, scope: CheckScope<'_>) -> Vec<&Transition<O>> {
+        self.transition_names()
+            .into_iter()
+            .filter_map(|name| {
+                self.evaluate(name.as_str(), row.state(), row.object(), scope)
+                    .ok()
+            })
+            .collect()
+    }
+
+    /// Every transition with its status for this actor: what the console needs to draw
+    /// enabled buttons and disabled ones with their reason.
+    pub fn statuses(
+        &self,
+        row: &Row<O>,
+        actor: &Actor,
+        channel: Channel,
+    ) -> Vec<TransitionStatus<'_, O>> {
+        let scope = CheckScope {
+            actor: Some(actor),
+            channel,
+            conditions: true,
+        };
+        let mut statuses = Vec::new();
+        for name in self.transition_names() {
+            let resolved = self
+                .resolve(name.as_str(), row.state())
+                .or_else(|| self.transitions.iter().find(|t| &t.name == name));
+            if let Some(transition) = resolved {
+                let status = self
+                    .evaluate(name.as_str(), row.state(), row.object(), scope)
+                    .map(|_| ());
+                statuses.push(TransitionStatus { transition, status });
+            }
+        }
+        statuses
+    }
+
+    /// Why the actor cannot fire `name` on this row now, or `None` when they can.
+    pub fn unavailable_reason(
+        &self,
+        name: &str,
+        row: &Row<O>,
+        actor: &Actor,
+        channel: Channel,
+    ) -> Option<Unavailable> {
+        let scope = CheckScope {
+            actor: Some(actor),
+            channel,
+            conditions: true,
+        };
+        self.evaluate(name, row.state(), row.object(), scope).err()
+    }
+
+    /// django-fsm's `can_proceed`: the transition starts from the row's state and, if asked,
+    /// its conditions hold.
+    pub fn can_proceed(&self, name: &str, row: &Row<O>, check_conditions: bool) -> bool {
+        let scope = CheckScope {
+            actor: None,
+            channel: Channel::Api,
+            conditions: check_conditions,
+        };
+        self.evaluate(name, row.state(), row.object(), scope)
+            .is_ok()
+    }
+
+    /// django-fsm's `has_transition_perm`: state, conditions and the actor's permission.
+    pub fn has_transition_perm(&self, name: &str, row: &Row<O>, actor: &Actor) -> bool {
+        let scope = CheckScope {
+            actor: Some(actor),
+            channel: Channel::Api,
+            conditions: true,
+        };
+        self.evaluate(name, row.state(), row.object(), scope)
+            .is_ok()
+    }
+}

@@ -1,0 +1,297 @@
+//! The per-row half of the firing path: before hooks, handler, target, after hooks, and what to write.
+
+use serde_json::Value;
+
+use crate::actor::Actor;
+use crate::audit::{AuditEntry, AuditOutcome};
+use crate::error::FireError;
+use crate::hooks::TransitionEvent;
+use crate::machine::Machine;
+use crate::names::{ObjectId, StateName, TransitionName};
+use crate::request::Outcome;
+use crate::store::{Row, RowWrite};
+use crate::transition::{HandlerError, HandlerFailure, Target, Transition};
+
+/// The parts of a request every row shares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempt<'a> {
+    pub(crate) actor: &'a Actor,
+    pub(crate) arguments: &'a Value,
+    pub(crate) description: Option<&'a str>,
+}
+
+/// What one row will do if the batch goes ahead.
+#[derive(Debug)]
+pub(crate) struct Planned<O> {
+    pub(crate) id: ObjectId,
+    pub(crate) transition: TransitionName,
+    pub(crate) source: StateName,
+    /// The row's own verdict.
+    pub(crate) result: Result<Outcome, FireError>,
+    pub(crate) write: Option<RowWrite<O>>,
+    pub(crate) audit: Option<AuditEntry>,
+    /// The state, version and object stored once committed.
+    pub(crate) after: Row<O>,
+    pub(crate) error: Option<HandlerError>,
+}
+
+impl<O> Planned<O> {
+    /// A row refused before its handler ran: nothing to write, nothing to audit.
+    pub(crate) fn refused(row: Row<O>, transition: TransitionName, error: FireError) -> Self {
+        Planned {
+            id: row.id.clone(),
+            transition,
+            source: row.state.clone(),
+            result: Err(error),
+            write: None,
+            audit: None,
+            after: row,
+            error: None,
+        }
+    }
+
+    /// Drops this row's writes: an all-or-nothing batch is not going ahead.
+    pub(crate) fn discard(&mut self) {
+        self.write = None;
+        self.audit = None;
+    }
+
+    /// The whole transaction is rolled back: nothing of this row is stored, not even an
+    /// `on_error` state, so the verdict must not claim one.
+    pub(crate) fn abandon(&mut self) {
+        self.discard();
+        if let Err(FireError::HandlerFailed { error_state, .. }) = &mut self.result {
+            *error_state = None;
+        }
+    }
+}
+
+impl<O: Clone> Machine<O> {
+    fn audit_entry(
+        &self,
+        row: &Row<O>,
+        transition: &Transition<O>,
+        attempt: Attempt<'_>,
+        target: Option<StateName>,
+        outcome: AuditOutcome,
+    ) -> AuditEntry {
+        let from_form = transition
+            .form
+            .as_ref()
+            .and_then(|form| form.description_field.as_deref())
+            .and_then(|field| attempt.arguments.get(field))
+            .and_then(Value::as_str)
+            .filter(|text| !text.is_empty());
+        AuditEntry {
+            resource: self.resource.clone(),
+            object_id: row.id.clone(),
+            transition: transition.name.clone(),
+            source: row.state.clone(),
+            target,
+            actor_id: attempt.actor.id,
+            actor_username: attempt.actor.username.clone(),
+            arguments: attempt.arguments.clone(),
+            description: attempt.description.or(from_form).map(str::to_owned),
+            outcome,
+        }
+    }
+
+    fn write_for(&self, row: &Row<O>, state: &StateName, object: O) -> RowWrite<O> {
+        RowWrite {
+            id: row.id.clone(),
+            expected_state: self.encode_state(&row.state),
+            expected_version: row.version,
+            state: self.encode_state(state),
+            version: row.version.next(),
+            object,
+        }
+    }
+
+    fn resolve_target(
+        &self,
+        transition: &Transition<O>,
+        returned: Option<String>,
+        object: &O,
+    ) -> Result<Option<StateName>, FireError> {
+        let (computed, allowed) = match &transition.target {
+            Target::Fixed(state) => return Ok(Some(state.clone())),
+            Target::Unchanged => return Ok(None),
+            Target::FromHandler { allowed } => (returned.unwrap_or_default(), allowed),
+            Target::FromObject { allowed, compute } => (compute(object), allowed),
+        };
+        allowed
+            .iter()
+            .find(|state| state.as_str() == computed)
+            .map(|state| Some(state.clone()))
+            .ok_or_else(|| FireError::TargetNotAllowed {
+                transition: transition.name.clone(),
+                target: computed,
+                allowed: allowed.clone(),
+            })
+    }
+
+    /// Runs before hooks, the handler and the after hooks for one checked row, and says what
+    /// to write. Nothing here touches storage.
+    pub(crate) fn plan_row(
+        &self,
+        row: Row<O>,
+        transition: &Transition<O>,
+        attempt: Attempt<'_>,
+    ) -> Planned<O> {
+        let name = transition.name.clone();
+        let fixed_target = match &transition.target {
+            Target::Fixed(state) => Some(state),
+            _ => None,
+        };
+        let event = |object, target, error| {
+            Frame {
+                machine: self,
+                row: &row,
+                transition,
+                attempt,
+            }
+            .event(object, target, error)
+        };
+        if let Err(error) = self
+            .hooks
+            .run_before(&event(&row.object, fixed_target, None))
+        {
+            let error = FireError::Vetoed {
+                transition: name.clone(),
+                error,
+            };
+            return Planned::refused(row, name, error);
+        }
+        let mut object = row.object.clone();
+        let returned = match &transition.handler {
+            Some(handler) => handler(&mut object, attempt.actor, attempt.arguments),
+            None => Ok(None),
+        };
+        let error = match returned {
+            Ok(returned) => match self.resolve_target(transition, returned, &object) {
+                Ok(target) => {
+                    self.hooks.run_after(&event(&object, target.as_ref(), None));
+                    return self.completed(row, transition, attempt, target, object);
+                }
+                Err(refusal) => return Planned::refused(row, name, refusal),
+            },
+            Err(HandlerFailure::Arguments(message)) => {
+                let refusal = FireError::InvalidArguments {
+                    transition: name.clone(),
+                    message,
+                };
+                return Planned::refused(row, name, refusal);
+            }
+            Err(HandlerFailure::Failed(error)) => error,
+        };
+        let error_state = transition.on_error.clone();
+        self.hooks
+            .run_after(&event(&row.object, error_state.as_ref(), Some(&error)));
+        let audit = self.audit_entry(
+            &row,
+            transition,
+            attempt,
+            error_state.clone(),
+            AuditOutcome::Failed {
+                error: error.message().to_owned(),
+            },
+        );
+        let (write, after) = match &error_state {
+            Some(state) => {
+                let write = self.write_for(&row, state, row.object.clone());
+                let after = moved(&row, state.clone(), row.object.clone());
+                (Some(write), after)
+            }
+            None => (None, row.clone()),
+        };
+        Planned {
+            id: row.id.clone(),
+            transition: name.clone(),
+            source: row.state.clone(),
+            result: Err(FireError::HandlerFailed {
+                transition: name,
+                error: error.clone(),
+                error_state,
+            }),
+            write,
+            audit: Some(audit),
+            after,
+            error: Some(error),
+        }
+    }
+
+    fn completed(
+        &self,
+        row: Row<O>,
+        transition: &Transition<O>,
+        attempt: Attempt<'_>,
+        target: Option<StateName>,
+        object: O,
+    ) -> Planned<O> {
+        let new_state = target.clone().unwrap_or_else(|| row.state.clone());
+        let audit = self.audit_entry(
+            &row,
+            transition,
+            attempt,
+            target.clone(),
+            AuditOutcome::Completed,
+        );
+        let outcome = match target {
+            Some(to) => Outcome::Moved {
+                from: row.state.clone(),
+                to,
+            },
+            None => Outcome::Stayed {
+                state: row.state.clone(),
+            },
+        };
+        Planned {
+            id: row.id.clone(),
+            transition: transition.name.clone(),
+            source: row.state.clone(),
+            result: Ok(outcome),
+            write: Some(self.write_for(&row, &new_state, object.clone())),
+            audit: Some(audit),
+            after: moved(&row, new_state, object),
+            error: None,
+        }
+    }
+}
+
+fn moved<O>(row: &Row<O>, state: StateName, object: O) -> Row<O> {
+    Row {
+        id: row.id.clone(),
+        state,
+        version: row.version.next(),
+        object,
+    }
+}
+
+/// What every hook event of one row shares.
+struct Frame<'a, O> {
+    machine: &'a Machine<O>,
+    row: &'a Row<O>,
+    transition: &'a Transition<O>,
+    attempt: Attempt<'a>,
+}
+
+impl<'a, O> Frame<'a, O> {
+    fn event(
+        self,
+        object: &'a O,
+        target: Option<&'a StateName>,
+        error: Option<&'a HandlerError>,
+    ) -> TransitionEvent<'a, O> {
+        TransitionEvent {
+            resource: &self.machine.resource,
+            object_id: &self.row.id,
+            object,
+            transition: &self.transition.name,
+            source: &self.row.state,
+            target,
+            arguments: self.attempt.arguments,
+            actor: self.attempt.actor,
+            error,
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! What a caller asks for (one row or many) and what it gets back.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::actor::Actor;
+use crate::audit::AuditEntry;
+use crate::error::FireError;
+use crate::guard::Channel;
+use crate::names::{ObjectId, StateName, Version};
+use crate::store::{LockMode, Row};
+
+/// A request to fire one transition on one row.
+#[derive(Debug, Clone)]
+pub struct FireRequest {
+    /// The row.
+    pub object_id: ObjectId,
+    /// The transition's name.
+    pub transition: String,
+    /// Who fires.
+    pub actor: Actor,
+    /// The arguments (JSON), deserialized into the handler's type; `null` when none.
+    pub arguments: Value,
+    /// The audit description; defaults to the form's description field.
+    pub description: Option<String>,
+    /// Console (visibility applies) or API.
+    pub channel: Channel,
+    /// Optimistic or pessimistic.
+    pub lock: LockMode,
+    /// The version the caller saw; a different stored version is a conflict.
+    pub expected_version: Option<Version>,
+}
+
+impl FireRequest {
+    /// Fires `transition` on `object_id` as `actor` through the API channel, optimistically.
+    pub fn new(object_id: impl Into<ObjectId>, transition: &str, actor: Actor) -> Self {
+        FireRequest {
+            object_id: object_id.into(),
+            transition: transition.to_owned(),
+            actor,
+            arguments: Value::Null,
+            description: None,
+            channel: Channel::Api,
+            lock: LockMode::Optimistic,
+            expected_version: None,
+        }
+    }
+
+    /// Sets the arguments.
+    pub fn arguments(mut self, arguments: Value) -> Self {
+        self.arguments = arguments;
+        self
+    }
+
+    /// Sets the audit description.
+    pub fn description(mut self, description: &str) -> Self {
+        self.description = Some(description.to_owned());
+        self
+    }
+
+    /// Fires through the admin console: hidden transitions are refused.
+    pub fn from_console(mut self) -> Self {
+        self.channel = Channel::Console;
+        self
+    }
+
+    /// Locks the row while firing.
+    pub fn pessimistic(mut self) -> Self {
+        self.lock = LockMode::Pessimistic;
+        self
+    }
+
+    /// Refuses with a conflict unless the row is still at this version.
+    pub fn expecting_version(mut self, version: Version) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+}
+
+/// What a completed fire did to the state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The state moved (possibly to itself).
+    Moved {
+        /// The state before.
+        from: StateName,
+        /// The state after.
+        to: StateName,
+    },
+    /// A check-only transition: the state stayed.
+    Stayed {
+        /// The unchanged state.
+        state: StateName,
+    },
+}
+
+/// A completed fire: the row as stored, the outcome, and the audit row written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fired<O> {
+    /// The row after commit.
+    pub row: Row<O>,
+    /// What happened to the state.
+    pub outcome: Outcome,
+    /// The audit row written with it.
+    pub audit: AuditEntry,
+}
+
+/// How a bulk fire treats rows that cannot proceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BulkMode {
+    /// Every row is checked first; if any is refused or fails, no row moves.
+    AllOrNothing,
+    /// Each row moves or fails on its own.
+    BestEffort,
+}
+
+/// A request to fire one transition over many rows.
+#[derive(Debug, Clone)]
+pub struct BulkRequest {
+    /// The rows (duplicates are ignored).
+    pub ids: Vec<ObjectId>,
+    /// The transition's name.
+    pub transition: String,
+    /// Who fires.
+    pub actor: Actor,
+    /// The arguments, shared by every row.
+    pub arguments: Value,
+    /// The audit description.
+    pub description: Option<String>,
+    /// Console or API.
+    pub channel: Channel,
+    /// Optimistic or pessimistic.
+    pub lock: LockMode,
+    /// All-or-nothing or best-effort.
+    pub mode: BulkMode,
+}
+
+impl BulkRequest {
+    /// Fires `transition` over `ids` as `actor` through the API channel.
+    pub fn new(ids: Vec<ObjectId>, transition: &str, actor: Actor, mode: BulkMode) -> Self {
+        BulkRequest {
+            ids,
+            transition: transition.to_owned(),
+            actor,
+            arguments: Value::Null,
+            description: None,
+            channel: Channel::Api,
+            lock: LockMode::Optimistic,
+            mode,
+        }
+    }
+
+    /// Sets the arguments.
+    pub fn arguments(mut self, arguments: Value) -> Self {
+        self.arguments = arguments;
+        self
+    }
+
+    /// Sets the audit description.
+    pub fn description(mut self, description: &str) -> Self {
+        self.description = Some(description.to_owned());
+        self
+    }
+
+    /// Fires through the admin console: hidden transitions are refused.
+    pub fn from_console(mut self) -> Self {
+        self.channel = Channel::Console;
+        self
+    }
+
+    /// Locks the rows while firing.
+    pub fn pessimistic(mut self) -> Self {
+        self.lock = LockMode::Pessimistic;
+        self
+    }
+}
+
+/// What became of one row of a bulk fire.
+#[derive(Debug)]
+pub enum BulkRowOutcome<O> {
+    /// The row moved; its audit row is written.
+    Applied(Box<Fired<O>>),
+    /// The row was refused or failed (with `on_error`, its error state is stored).
+    Failed(FireError),
+    /// The row could have moved, but another row stopped an all-or-nothing fire.
+    NotApplied,
+}
+
+/// The per-row outcomes of a bulk fire, in request order.
+#[derive(Debug)]
+pub struct BulkReport<O> {
+    /// One entry per distinct requested id.
+    pub rows: Vec<(ObjectId, BulkRowOutcome<O>)>,
+}
+
+impl<O> BulkReport<O> {
+    /// How many rows moved.
+    pub fn applied(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, BulkRowOutcome::Applied(_)))
+            .count()
+    }
+
+    /// How many rows were refused or failed.
+    pub fn failed(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|(_, outcome)| matches!(outcome, BulkRowOutcome::Failed(_)))
+            .count()
+    }
+}
