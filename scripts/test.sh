@@ -22,6 +22,8 @@ cargo fmt --all -- --check
 
 log "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+log "cargo clippy on the browser build (app, hydrate, wasm32)"
+cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 log "cargo test (engine, app, server on SQLite and PostgreSQL)"
 cargo test --workspace

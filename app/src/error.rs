@@ -3,11 +3,11 @@
 //! Users see a clear sentence; the full cause chain goes to the logs on the server and
 //! never into a response.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 /// What went wrong, in terms a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -66,3 +66,21 @@ test("a deep link survives the login", async ({ page }) => {
   await expect(page).toHaveURL(/\/no-such-page\?x=1$/);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("what the user typed before the app hydrated is kept", async ({ page }) => {
+  // Hold the WASM bundle back until the form is filled, as on a slow connection.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/login?error=credentials&username=someone");
+  await page.getByLabel("Username").fill("clerk");
+  await page.getByLabel("Password").fill("clerk");
+  release();
+  await waitForHydration(page);
+  await expect(page.getByLabel("Username")).toHaveValue("clerk");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByText("Logged in as clerk")).toBeVisible();
+});

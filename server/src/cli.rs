@@ -24,10 +24,20 @@ pub struct ConfigArgs {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Directory of the embedded SQLite database.
-    #[arg(long, env = "SWITCHYARD_DATA_DIR", default_value = "switchyard-data", global = true)]
+    #[arg(
+        long,
+        env = "SWITCHYARD_DATA_DIR",
+        default_value = "switchyard-data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Runtime site options (Leptos.toml); LEPTOS_* variables override its values.
-    #[arg(long, env = "SWITCHYARD_LEPTOS_CONFIG", default_value = "Leptos.toml", global = true)]
+    #[arg(
+        long,
+        env = "SWITCHYARD_LEPTOS_CONFIG",
+        default_value = "Leptos.toml",
+        global = true
+    )]
     pub leptos_config: PathBuf,
     /// Mark the session cookie Secure (set this behind HTTPS).
     #[arg(long, env = "SWITCHYARD_SECURE_COOKIES", global = true)]

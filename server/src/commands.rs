@@ -96,7 +96,13 @@ const DEMO_USERS: [(&str, bool, &[&str]); 3] = [
     (
         "clerk",
         false,
-        &["orders.view", "orders.pay", "orders.ship", "orders.deliver", "orders.cancel"],
+        &[
+            "orders.view",
+            "orders.pay",
+            "orders.ship",
+            "orders.deliver",
+            "orders.cancel",
+        ],
     ),
     ("viewer", false, &["orders.view"]),
 ];

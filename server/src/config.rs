@@ -49,7 +49,9 @@ impl Config {
 /// variables alone (as when cargo-leptos runs the server).
 pub fn leptos_options(path: &Path) -> anyhow::Result<LeptosOptions> {
     let configuration = if path.exists() {
-        let path = path.to_str().context("the Leptos config path is not UTF-8")?;
+        let path = path
+            .to_str()
+            .context("the Leptos config path is not UTF-8")?;
         get_configuration(Some(path))
     } else {
         get_configuration(None)

@@ -13,7 +13,10 @@ use axum::{
 
 /// Middleware: lets safe methods through; refuses cross-origin unsafe ones with 403.
 pub async fn refuse_cross_origin(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe || is_same_origin(request.headers()) {
         next.run(request).await
     } else {
@@ -60,16 +63,31 @@ mod tests {
 
     #[test]
     fn fetch_metadata_decides_when_present() {
-        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
         assert!(is_same_origin(&headers(&[("sec-fetch-site", "none")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
     }
 
     #[test]
     fn origin_must_match_host_without_fetch_metadata() {
-        let same = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
-        let other = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]);
+        let same = headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ]);
+        let other = headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         let null = headers(&[("origin", "null"), ("host", "127.0.0.1:3000")]);
         assert!(is_same_origin(&same));
         assert!(!is_same_origin(&other));

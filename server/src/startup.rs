@@ -80,11 +80,12 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
     let router = Router::new()
         .route("/health", get(health))
         .merge(auth_routes::routes())
-        .leptos_routes_with_context(&state, routes, || (), move || {
-            shell(leptos_options.clone())
-        })
+        .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(from_fn_with_state(state.clone(), auth_routes::require_login))
+        .layer(from_fn_with_state(
+            state.clone(),
+            auth_routes::require_login,
+        ))
         .layer(sessions)
         .layer(from_fn(refuse_cross_origin))
         .layer(CompressionLayer::new())

@@ -33,13 +33,24 @@ async fn a_console_page_sends_a_visitor_to_the_login_page(app: TestApp) {
     assert_eq!(home.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&home), "/login");
 
-    let deep = client.get(app.url("/orders?state=new")).send().await.expect("deep link");
+    let deep = client
+        .get(app.url("/orders?state=new"))
+        .send()
+        .await
+        .expect("deep link");
     assert_eq!(location(&deep), "/login?next=%2Forders%3Fstate%3Dnew");
 
-    let login = client.get(app.url("/login")).send().await.expect("login page");
+    let login = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("login page");
     assert_eq!(login.status(), StatusCode::OK);
     let html = login.text().await.expect("html");
-    assert!(html.contains(r#"<label for="username">Username</label>"#), "{html}");
+    assert!(
+        html.contains(r#"<label for="username">Username</label>"#),
+        "{html}"
+    );
     assert!(html.contains(r#"<label for="password">Password</label>"#));
     assert!(html.contains("Demo database."), "the demo banner is shown");
 }
@@ -62,7 +73,10 @@ async fn the_right_password_opens_a_session_with_a_safe_cookie(app: TestApp) {
     let home = client.get(app.url("/")).send().await.expect("home");
     assert_eq!(home.status(), StatusCode::OK);
     let html = home.text().await.expect("html");
-    assert!(html.contains("Logged in as <strong>clerk</strong>"), "{html}");
+    assert!(
+        html.contains("Logged in as <strong>clerk</strong>"),
+        "{html}"
+    );
 }
 
 async fn a_wrong_password_is_refused_without_saying_whether_the_user_exists(app: TestApp) {
@@ -70,12 +84,22 @@ async fn a_wrong_password_is_refused_without_saying_whether_the_user_exists(app:
     let wrong = app.log_in(&client, "admin", "nope").await;
     assert_eq!(wrong.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&wrong), "/login?error=credentials&username=admin");
-    assert!(wrong.headers().get("set-cookie").is_none(), "no session for a failure");
+    assert!(
+        wrong.headers().get("set-cookie").is_none(),
+        "no session for a failure"
+    );
 
     let unknown = app.log_in(&client, "ghost", "nope").await;
-    assert_eq!(location(&unknown), "/login?error=credentials&username=ghost");
+    assert_eq!(
+        location(&unknown),
+        "/login?error=credentials&username=ghost"
+    );
 
-    let page = client.get(app.url(&location(&wrong))).send().await.expect("page");
+    let page = client
+        .get(app.url(&location(&wrong)))
+        .send()
+        .await
+        .expect("page");
     let html = page.text().await.expect("html");
     assert!(html.contains("Wrong username or password."), "{html}");
     let home = client.get(app.url("/")).send().await.expect("home");
@@ -86,7 +110,13 @@ async fn logging_out_ends_the_session_for_good(app: TestApp) {
     let client = app.client();
     let login = app.log_in(&client, "admin", "admin").await;
     let cookie = login.headers().get("set-cookie").cloned().expect("cookie");
-    let session_cookie = cookie.to_str().expect("ascii").split(';').next().expect("pair").to_owned();
+    let session_cookie = cookie
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
 
     let logout = client
         .post(app.url("/logout"))
@@ -134,7 +164,11 @@ async fn a_login_never_redirects_to_another_site(app: TestApp) {
     let client = app.client();
     let response = client
         .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", "admin"), ("next", "//evil.example/")])
+        .form(&[
+            ("username", "admin"),
+            ("password", "admin"),
+            ("next", "//evil.example/"),
+        ])
         .send()
         .await
         .expect("login");
@@ -143,7 +177,11 @@ async fn a_login_never_redirects_to_another_site(app: TestApp) {
     let client = app.client();
     let response = client
         .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", "admin"), ("next", "/orders?page=2")])
+        .form(&[
+            ("username", "admin"),
+            ("password", "admin"),
+            ("next", "/orders?page=2"),
+        ])
         .send()
         .await
         .expect("login");
@@ -153,7 +191,11 @@ async fn a_login_never_redirects_to_another_site(app: TestApp) {
 async fn an_unknown_page_is_a_404_for_a_logged_in_user(app: TestApp) {
     let client = app.client();
     app.log_in(&client, "viewer", "viewer").await;
-    let response = client.get(app.url("/no/such/page")).send().await.expect("page");
+    let response = client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("page");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let html = response.text().await.expect("html");
     assert!(html.contains("Page not found"), "{html}");

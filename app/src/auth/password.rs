@@ -58,12 +58,18 @@ mod tests {
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
         let stored = hash("correct horse".into()).await.expect("hash");
-        assert!(verify("correct horse".into(), Some(stored.clone())).await.expect("verify"));
-        assert!(!verify("wrong horse".into(), Some(stored)).await.expect("verify"));
+        assert!(verify("correct horse".into(), Some(stored.clone()))
+            .await
+            .expect("verify"));
+        assert!(!verify("wrong horse".into(), Some(stored))
+            .await
+            .expect("verify"));
     }
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        assert!(!verify("not a real password".into(), None).await.expect("verify"));
+        assert!(!verify("not a real password".into(), None)
+            .await
+            .expect("verify"));
     }
 }

@@ -118,8 +118,10 @@ pub async fn require_login(
 
 /// Paths anyone may fetch: the login flow, health, assets, and server functions.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/logout" | "/health" | "/favicon.svg" | "/favicon.ico")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login" | "/logout" | "/health" | "/favicon.svg" | "/favicon.ico"
+    ) || path.starts_with("/pkg/")
         || path.starts_with("/api/")
 }
 

@@ -73,7 +73,9 @@ pub async fn is_demo_database(db: &Db) -> Result<bool, sqlx::Error> {
 pub fn validate_username(username: &str) -> Result<&str, CreateUserError> {
     let username = username.trim();
     if username.is_empty() || username.chars().count() > 150 {
-        return Err(CreateUserError::Invalid("a username has 1 to 150 characters".into()));
+        return Err(CreateUserError::Invalid(
+            "a username has 1 to 150 characters".into(),
+        ));
     }
     if username.chars().any(char::is_whitespace) {
         return Err(CreateUserError::Invalid("a username has no spaces".into()));
@@ -85,7 +87,9 @@ pub fn validate_username(username: &str) -> Result<&str, CreateUserError> {
 pub async fn create(db: &Db, new_user: NewUser) -> Result<i64, CreateUserError> {
     let username = validate_username(&new_user.username)?.to_owned();
     if new_user.password.is_empty() {
-        return Err(CreateUserError::Invalid("the password must not be empty".into()));
+        return Err(CreateUserError::Invalid(
+            "the password must not be empty".into(),
+        ));
     }
     if find_active_by_username(db, &username).await?.is_some() {
         return Err(CreateUserError::Exists(username));

@@ -10,6 +10,10 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|query| query.get(name));
+    // Read once, as plain attributes: a reactive value would be re-applied when the page
+    // hydrates and wipe what the user typed before the WASM arrived.
+    let username = query.with_untracked(|query| query.get("username")).unwrap_or_default();
+    let next = query.with_untracked(|query| query.get("next")).unwrap_or_default();
     let failed = move || param("error").is_some();
     let logged_out = move || param("logged_out").is_some();
 
@@ -37,7 +41,7 @@ pub fn LoginPage() -> impl IntoView {
                         spellcheck="false"
                         required
                         autofocus
-                        prop:value=move || param("username").unwrap_or_default()
+                        value=username
                     />
                 </div>
                 <div class="field">
@@ -50,7 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                         required
                     />
                 </div>
-                <input type="hidden" name="next" prop:value=move || param("next").unwrap_or_default()/>
+                <input type="hidden" name="next" value=next/>
                 <button type="submit" class="button primary wide">"Log in"</button>
             </form>
         </main>
