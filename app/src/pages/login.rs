@@ -12,8 +12,12 @@ pub fn LoginPage() -> impl IntoView {
     let param = move |name: &str| query.with(|query| query.get(name));
     // Read once, as plain attributes: a reactive value would be re-applied when the page
     // hydrates and wipe what the user typed before the WASM arrived.
-    let username = query.with_untracked(|query| query.get("username")).unwrap_or_default();
-    let next = query.with_untracked(|query| query.get("next")).unwrap_or_default();
+    let username = query
+        .with_untracked(|query| query.get("username"))
+        .unwrap_or_default();
+    let next = query
+        .with_untracked(|query| query.get("next"))
+        .unwrap_or_default();
     let failed = move || param("error").is_some();
     let logged_out = move || param("logged_out").is_some();
 
@@ -40,8 +44,8 @@ pub fn LoginPage() -> impl IntoView {
                         autocapitalize="none"
                         spellcheck="false"
                         required
-                        autofocus
-                        value=username
+                        autofocus=username.is_empty()
+                        value=username.clone()
                     />
                 </div>
                 <div class="field">
@@ -52,6 +56,7 @@ pub fn LoginPage() -> impl IntoView {
                         type="password"
                         autocomplete="current-password"
                         required
+                        autofocus=!username.is_empty()
                     />
                 </div>
                 <input type="hidden" name="next" value=next/>
