@@ -3,14 +3,15 @@
 //! The traits are async but runtime-free: every method returns `impl Future + Send`, so a
 //! sqlx store implements them with one database transaction and axum handlers stay `Send`.
 //!
-//! How a SQL store maps each call (one transaction per fire or bulk fire):
+//! How the sqlx store (`app::db::SqlStore`) maps each call (one transaction per fire or bulk
+//! fire; batches travel as one JSON document, so each call is one statement of fixed text):
 //!
 //! | call | PostgreSQL | SQLite |
 //! |---|---|---|
-//! | `begin(lock)` | `BEGIN` | `BEGIN` / `BEGIN IMMEDIATE` when pessimistic |
-//! | `load(ids, lock)` | `SELECT id, state, version, … WHERE id = ANY($1)` (+ `FOR UPDATE`) | `… WHERE id IN (…)` |
-//! | `compare_and_set(writes)` | `UPDATE t SET … FROM (VALUES …) v WHERE t.id = v.id AND t.state = v.expected_state AND t.version = v.expected_version RETURNING t.id` | the same with a CTE, or one prepared `UPDATE … RETURNING id` per row |
-//! | `insert_audit(entries)` | one multi-row `INSERT` stamping `now()` | the same |
+//! | `begin(lock)` | `BEGIN` (READ COMMITTED) | `BEGIN IMMEDIATE` in both modes: one writer, and a stale deferred reader could not upgrade |
+//! | `load(ids, lock)` | `SELECT id, state, version, … WHERE id = ANY($1)` (+ `ORDER BY id FOR UPDATE`) | `… WHERE id = $1` or `… IN (SELECT value FROM json_each($1))` |
+//! | `compare_and_set(writes)` | `UPDATE t SET … FROM json_to_recordset($1) w WHERE t.id = w.id AND t.state = w.expected_state AND t.version = w.expected_version RETURNING t.id` | the same over `json_each($1)` |
+//! | `insert_audit(entries)` | one `INSERT … SELECT FROM json_to_recordset($1)` stamping `now()` | the same over `json_each($1)` |
 //! | `commit` / `rollback` | `COMMIT` / `ROLLBACK` | the same |
 //!
 //! The state column holds [`StoredState`] values (text or integer code) and the store never
