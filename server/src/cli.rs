@@ -90,5 +90,5 @@ pub struct DemoArgs {
     pub addr: Option<SocketAddr>,
     /// Number of orders to seed when the demo database is created.
     #[arg(long, default_value_t = 1000)]
-    pub orders: u64,
+    pub orders: u32,
 }

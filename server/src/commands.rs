@@ -110,16 +110,25 @@ const DEMO_USERS: [(&str, bool, &[&str]); 3] = [
 /// `switchyard demo`: create the demo database if absent, then serve it.
 pub async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let db = startup::open_database(&config.database).await?;
-    if users::count(&db).await? == 0 {
-        create_demo_users(&db).await?;
-        tracing::info!(
-            orders = args.orders,
-            "created the demo database (orders are seeded once the orders resource is registered)"
-        );
+    if prepare_demo_database(&db, args.orders).await? {
+        tracing::info!(orders = args.orders, "created the demo database");
     } else {
         tracing::info!("the database already has users; serving it as it is");
     }
     serve_database(config, db, args.addr).await
+}
+
+/// Fills an empty database with the demo users and `orders` seeded orders; a database that
+/// has any user is left alone. Answers whether it created the demo.
+pub async fn prepare_demo_database(db: &Db, orders: u32) -> anyhow::Result<bool> {
+    if users::count(db).await? > 0 {
+        return Ok(false);
+    }
+    app::orders::seed_orders(db, i64::from(orders))
+        .await
+        .context("seeding the demo orders")?;
+    create_demo_users(db).await?;
+    Ok(true)
 }
 
 /// Creates the three demo users, marked as demo users so the console shows its banner.

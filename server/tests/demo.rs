@@ -1,0 +1,48 @@
+//! `switchyard demo` prepares its database once: users and seeded orders, then never again.
+
+use app::db::{scratch::ScratchDatabase, Backend};
+use server::commands::prepare_demo_database;
+
+async fn count(db: &app::db::Db, sql: &str) -> i64 {
+    app::with_pool!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
+        .expect("count")
+}
+
+async fn the_demo_database_is_created_once_with_its_users_and_orders(backend: Backend) {
+    let Some(scratch) = ScratchDatabase::create(backend)
+        .await
+        .expect("a scratch database")
+    else {
+        eprintln!("TEST_POSTGRES_ADMIN_URL is not set: skipping a PostgreSQL test");
+        return;
+    };
+    let db = scratch.connect().await.expect("connect");
+    db.migrate().await.expect("migrate");
+
+    assert!(prepare_demo_database(&db, 250).await.expect("prepare"));
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM users WHERE is_demo").await,
+        3
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM orders WHERE state = 'new'").await,
+        250
+    );
+    assert_eq!(count(&db, "SELECT MAX(id) FROM orders").await, 250);
+
+    assert!(!prepare_demo_database(&db, 250)
+        .await
+        .expect("second prepare"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 3);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 250);
+}
+
+#[tokio::test]
+async fn on_sqlite_the_demo_database_is_created_once_with_its_users_and_orders() {
+    the_demo_database_is_created_once_with_its_users_and_orders(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn on_postgres_the_demo_database_is_created_once_with_its_users_and_orders() {
+    the_demo_database_is_created_once_with_its_users_and_orders(Backend::Postgres).await;
+}
