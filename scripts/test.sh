@@ -26,25 +26,33 @@ log "cargo clippy on the browser build (app, hydrate, wasm32)"
 cargo clippy -p app --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 log "cargo test (engine, app, server on SQLite and PostgreSQL)"
-cargo test --workspace
+results="$(mktemp)"
+cargo test --workspace 2>&1 | tee "$results"
+rust_passed=$(awk '/^test result: ok\./ { sum += $4 } END { print sum + 0 }' "$results")
 
 build_release
 
 log "Playwright in Chromium against the release server"
-port="${E2E_PORT:-3917}"
+# A free port, so a server left running elsewhere can never answer for this one.
+port="${E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 data_dir="$(mktemp -d)"
 server_log="$data_dir/server.log"
 "$(switchyard_bin)" demo --data-dir "$data_dir" --addr "127.0.0.1:$port" >"$server_log" 2>&1 &
 server_pid=$!
 cleanup() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$data_dir"; }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 150); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "the release server exited:" >&2; cat "$server_log" >&2; exit 1
+  fi
   curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then cat "$server_log" >&2; exit 1; fi
   sleep 0.2
 done
-if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test); then
+curl -fsS "http://127.0.0.1:$port/health" >/dev/null || { echo "the release server never answered" >&2; exit 1; }
+if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) | tee -a "$results"; then
   echo "--- server log" >&2; tail -50 "$server_log" >&2
   exit 1
 fi
+browser_passed=$(sed -n 's/^ *\([0-9]*\) passed (.*/\1/p' "$results" | tail -1)
 log "all checks passed"
+echo "total: $((rust_passed + browser_passed)) passed, 0 failed"

@@ -9,7 +9,7 @@
 //!   id BETWEEN lo AND hi` plus one `INSERT … SELECT` of their 10,000 audit rows, one transaction.
 //!
 //! Run: `cargo bench -p app --features ssr --bench engine_store`. Prints a table, then one
-//! JSON line per figure.
+//! JSON line per figure. `SWITCHYARD_BENCH_BACKENDS=sqlite` (or `postgres`) runs only those.
 
 use std::time::{Duration, Instant};
 
@@ -259,7 +259,11 @@ fn main() -> Result<(), Failure> {
         "{:<10} {:<9} {:>10} {:>12}   runs (s)",
         "backend", "step", "median s", "rows/s"
     );
+    let selected = std::env::var("SWITCHYARD_BENCH_BACKENDS").unwrap_or_default();
     for (backend, label) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
+        if !selected.is_empty() && !selected.split(',').any(|name| name.trim() == label) {
+            continue;
+        }
         let figures = match runtime.block_on(run_backend(backend)) {
             Ok(Some(figures)) => figures,
             Ok(None) => {

@@ -2,6 +2,7 @@
 //! browser, and (with the `ssr` feature) the server functions, database access and
 //! HTTP endpoints behind them.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod components;
@@ -11,6 +12,8 @@ pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod resources;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -1,7 +1,7 @@
 //! Builds the application: database, session layer, routes. `main` and the tests call
 //! the same functions, so tests exercise the real router.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use app::{
@@ -56,9 +56,11 @@ pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Db> {
 
 /// Builds the whole router around an open, migrated database.
 pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
+    let registry = app::resources::registry().context("registering the resources")?;
     let state = AppState {
         leptos_options: config.leptos_options.clone(),
         db,
+        registry: Arc::new(registry),
     };
     let session_store = DbSessionStore::open(&state.db)
         .await

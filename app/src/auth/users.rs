@@ -141,3 +141,37 @@ impl From<CreateUserError> for AppError {
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     with_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(pool).await)
 }
+
+/// The permission codes a user holds, directly or through groups.
+#[derive(Clone, Debug, Default)]
+pub struct Permissions {
+    superuser: bool,
+    codes: std::collections::BTreeSet<String>,
+}
+
+impl Permissions {
+    /// Answers whether the user holds `code` (a superuser holds every code).
+    pub fn allows(&self, code: &str) -> bool {
+        self.superuser || self.codes.contains(code)
+    }
+}
+
+/// Loads a user's permission codes: their own grants and their groups' grants.
+pub async fn permissions(db: &Db, user: &User) -> Result<Permissions, sqlx::Error> {
+    if user.is_superuser {
+        return Ok(Permissions {
+            superuser: true,
+            codes: Default::default(),
+        });
+    }
+    let sql = "SELECT code FROM user_permissions WHERE user_id = $1 \
+               UNION SELECT gp.code FROM group_permissions gp \
+               JOIN user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = $1";
+    let codes = with_pool!(db, pool => {
+        sqlx::query_scalar::<_, String>(sql).bind(user.id).fetch_all(pool).await
+    })?;
+    Ok(Permissions {
+        superuser: false,
+        codes: codes.into_iter().collect(),
+    })
+}

@@ -1,4 +1,5 @@
 //! Pieces shared by every console page.
 
+pub mod badge;
 pub mod layout;
 pub mod shortcuts;

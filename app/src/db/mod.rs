@@ -10,6 +10,7 @@
 mod codec;
 mod machine_store;
 pub mod scratch;
+mod sqlite_writer;
 mod table;
 
 pub use machine_store::{SqlModel, SqlStore, SqlTransaction};

@@ -4,7 +4,8 @@
 //! Batches travel as one JSON document bound to one parameter (`json_each` on SQLite,
 //! `json_to_recordset` on PostgreSQL), so every statement has one fixed text whatever the
 //! batch size: the prepared-statement cache always hits, no SQL string is built per call,
-//! and no bind-parameter limit applies.
+//! and no bind-parameter limit applies. SQLite rows are JSON arrays read by position (cheaper
+//! than by key), and SQLite also has one-row statements with plain parameters for single fires.
 
 /// How the key column is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +156,7 @@ impl TableDecl {
         Ok(Table {
             name: self.name,
             id_kind: self.id.1,
+            state_column: self.state.0,
             state_kind: self.state.1,
             columns: self.columns,
             sql,
@@ -179,6 +181,7 @@ fn check_identifier(name: &str) -> Result<(), TableError> {
 pub struct Table {
     name: String,
     id_kind: IdKind,
+    state_column: String,
     state_kind: StateKind,
     columns: Vec<Column>,
     pub(crate) sql: Statements,
@@ -192,6 +195,10 @@ impl Table {
     /// How the key is stored.
     pub fn id_kind(&self) -> IdKind {
         self.id_kind
+    }
+    /// The state column's name.
+    pub fn state_column(&self) -> &str {
+        &self.state_column
     }
     /// How the state is stored.
     pub fn state_kind(&self) -> StateKind {
@@ -219,6 +226,8 @@ pub(crate) struct Statements {
     pub(crate) sqlite_load_many: String,
     /// `UPDATE … FROM json_each($1) … RETURNING id`.
     pub(crate) sqlite_compare_and_set: String,
+    /// `UPDATE … WHERE id = $1 AND state = $2 AND version = $3 RETURNING id`.
+    pub(crate) sqlite_compare_and_set_one: String,
     /// `SELECT … WHERE id = ANY($1)`.
     pub(crate) postgres_load: String,
     /// The same, ordered by key and `FOR UPDATE`, so concurrent lockers never deadlock.
@@ -248,33 +257,48 @@ impl Statements {
         let sqlite_load_many = format!(
             "SELECT {sqlite_select} FROM {table} WHERE {id} IN (SELECT value FROM json_each($1))"
         );
-        let member = |key: &str| format!("w.value ->> '$.\"{key}\"'");
-        let mut sets = vec![
-            format!("{state} = {}", member(WRITE_STATE)),
-            format!("{version} = {}", member(WRITE_VERSION)),
-        ];
-        for column in &decl.columns {
-            let value = match column.kind {
-                // `->` keeps JSON as JSON text; `->>` would unwrap a top-level string.
-                ColumnKind::Json => format!("w.value -> '$.\"{}\"'", column.name),
-                _ => member(&column.name),
-            };
-            sets.push(format!("{} = {value}", quote(&column.name)));
-        }
-        if let Some(updated_at) = &decl.updated_at {
-            sets.push(format!(
-                "{} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                quote(updated_at)
-            ));
-        }
+        // Batch rows are arrays in `codec::write_values` order: key, expected state, expected
+        // version, state, version, then the columns. Reading members by position skips the
+        // key lookups; `->` keeps JSON as JSON text where `->>` would unwrap a top-level string.
+        let member = |position: usize| format!("w.value ->> {position}");
+        let json_member = |position: usize| format!("w.value -> {position}");
+        // A single write binds the same values as parameters `$1`, `$2`, … instead.
+        let parameter = |position: usize| format!("${}", position + 1);
+        let sqlite_update = |read: &dyn Fn(usize) -> String,
+                             read_json: &dyn Fn(usize) -> String| {
+            let mut sets = vec![
+                format!("{state} = {}", read(3)),
+                format!("{version} = {}", read(4)),
+            ];
+            for (offset, column) in decl.columns.iter().enumerate() {
+                let position = offset + 5;
+                let value = match column.kind {
+                    ColumnKind::Json => read_json(position),
+                    _ => read(position),
+                };
+                sets.push(format!("{} = {value}", quote(&column.name)));
+            }
+            if let Some(updated_at) = &decl.updated_at {
+                sets.push(format!(
+                    "{} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                    quote(updated_at)
+                ));
+            }
+            sets.join(", ")
+        };
         let sqlite_compare_and_set = format!(
             "UPDATE {table} SET {sets} FROM json_each($1) AS w \
              WHERE {table}.{id} = {wid} AND {table}.{state} = {wes} AND {table}.{version} = {wev} \
              RETURNING {table}.{id}",
-            sets = sets.join(", "),
-            wid = member(WRITE_ID),
-            wes = member(WRITE_EXPECTED_STATE),
-            wev = member(WRITE_EXPECTED_VERSION),
+            sets = sqlite_update(&member, &json_member),
+            wid = member(0),
+            wes = member(1),
+            wev = member(2),
+        );
+        let sqlite_compare_and_set_one = format!(
+            "UPDATE {table} SET {sets} WHERE {id} = $1 AND {state} = $2 AND {version} = $3 \
+             RETURNING {id}",
+            sets = sqlite_update(&parameter, &parameter),
         );
 
         // PostgreSQL: cast every column to the type the store decodes, so a deployer's
@@ -339,6 +363,7 @@ impl Statements {
             sqlite_load_one,
             sqlite_load_many,
             sqlite_compare_and_set,
+            sqlite_compare_and_set_one,
             postgres_load,
             postgres_load_locked,
             postgres_compare_and_set,
@@ -346,15 +371,19 @@ impl Statements {
     }
 }
 
-/// Inserts audit rows from one JSON array (SQLite).
+/// Inserts audit rows from one JSON array of arrays in `codec::AuditDocument` order (SQLite).
 pub(crate) const SQLITE_INSERT_AUDIT: &str = "INSERT INTO audit_log \
     (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
      description, outcome, error) \
-    SELECT value ->> '$.resource', value ->> '$.object_id', value ->> '$.transition', \
-           value ->> '$.source', value ->> '$.target', value ->> '$.actor_id', \
-           value ->> '$.actor_username', value -> '$.arguments', value ->> '$.description', \
-           value ->> '$.outcome', value ->> '$.error' \
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+           value ->> 6, value -> 7, value ->> 8, value ->> 9, value ->> 10 \
     FROM json_each($1)";
+
+/// Inserts one audit row from parameters in `codec::AuditDocument` order (SQLite).
+pub(crate) const SQLITE_INSERT_AUDIT_ONE: &str = "INSERT INTO audit_log \
+    (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
+     description, outcome, error) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 /// Inserts audit rows from one JSON array (PostgreSQL).
 pub(crate) const POSTGRES_INSERT_AUDIT: &str = "INSERT INTO audit_log \

@@ -4,6 +4,8 @@
 //! code (`ssr`).
 
 #[cfg(feature = "ssr")]
+pub mod admin;
+#[cfg(feature = "ssr")]
 pub mod machine;
 pub mod model;
 #[cfg(feature = "ssr")]

@@ -1,14 +1,18 @@
-//! The home page: what the console manages, at a glance.
+//! The home page: every resource the user may view, with its count per state.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::layout::SessionResource;
+use crate::{
+    admin::summary::{home_summary, ResourceSummary, StateCount},
+    components::{badge::StateBadgeView, layout::SessionResource},
+};
 
-/// Greets the operator and lists the registered resources.
+/// Greets the operator and shows each resource's objects by state.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = expect_context::<SessionResource>().0;
+    let summaries = Resource::new(|| (), |_| home_summary());
     view! {
         <Title text="Home"/>
         <h1>"Home"</h1>
@@ -18,9 +22,46 @@ pub fn HomePage() -> impl IntoView {
                 name.map(|name| view! { <p class="muted">"Logged in as " <strong>{name}</strong> "."</p> })
             })}
         </Suspense>
-        <section class="card" aria-labelledby="resources-title">
-            <h2 id="resources-title">"Resources"</h2>
-            <p class="empty">"No resources are registered yet."</p>
+        <Suspense fallback=|| view! { <p class="muted">"Loading resources…"</p> }>
+            {move || Suspend::new(async move {
+                match summaries.await {
+                    Ok(summaries) if summaries.is_empty() => view! {
+                        <section class="card">
+                            <p class="empty">"There is no resource you may view. Ask an administrator for access."</p>
+                        </section>
+                    }.into_any(),
+                    Ok(summaries) => summaries
+                        .into_iter()
+                        .map(|summary| view! { <ResourceCard summary/> })
+                        .collect_view()
+                        .into_any(),
+                    Err(error) => view! {
+                        <p class="message error" role="alert">{error.to_string()}</p>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ResourceCard(summary: ResourceSummary) -> impl IntoView {
+    let heading_id = format!("resource-{}", summary.name);
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="card resource-card" aria-labelledby=labelled_by>
+            <h2 id=heading_id>
+                {summary.title}
+                <span class="count-total">{format!("{} in all", summary.total)}</span>
+            </h2>
+            <ul class="state-counts">
+                {summary.states.into_iter().map(|StateCount { state, count }| view! {
+                    <li class:zero=count == 0>
+                        <StateBadgeView state/>
+                        <span class="count">{count}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
         </section>
     }
 }
