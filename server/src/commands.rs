@@ -124,9 +124,16 @@ pub async fn prepare_demo_database(db: &Db, orders: u32) -> anyhow::Result<bool>
     if users::count(db).await? > 0 {
         return Ok(false);
     }
-    app::orders::seed_orders(db, i64::from(orders))
-        .await
-        .context("seeding the demo orders")?;
+    // Seeding comes first and is skipped when orders exist, so a run interrupted between the
+    // two steps is completed by the next one instead of failing on duplicate ids.
+    let existing = app::with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orders").fetch_one(pool).await
+    })?;
+    if existing == 0 {
+        app::orders::seed_orders(db, i64::from(orders))
+            .await
+            .context("seeding the demo orders")?;
+    }
     create_demo_users(db).await?;
     Ok(true)
 }

@@ -37,6 +37,37 @@ async fn the_demo_database_is_created_once_with_its_users_and_orders(backend: Ba
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 250);
 }
 
+async fn an_interrupted_demo_creation_is_completed_by_the_next_run(backend: Backend) {
+    let Some(scratch) = ScratchDatabase::create(backend)
+        .await
+        .expect("a scratch database")
+    else {
+        eprintln!("TEST_POSTGRES_ADMIN_URL is not set: skipping a PostgreSQL test");
+        return;
+    };
+    let db = scratch.connect().await.expect("connect");
+    db.migrate().await.expect("migrate");
+    // As if a first run had seeded the orders and stopped before creating the users.
+    app::orders::seed_orders(&db, 40).await.expect("seed");
+
+    assert!(prepare_demo_database(&db, 40).await.expect("prepare"));
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM users WHERE is_demo").await,
+        3
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 40);
+}
+
+#[tokio::test]
+async fn on_sqlite_an_interrupted_demo_creation_is_completed_by_the_next_run() {
+    an_interrupted_demo_creation_is_completed_by_the_next_run(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn on_postgres_an_interrupted_demo_creation_is_completed_by_the_next_run() {
+    an_interrupted_demo_creation_is_completed_by_the_next_run(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn on_sqlite_the_demo_database_is_created_once_with_its_users_and_orders() {
     the_demo_database_is_created_once_with_its_users_and_orders(Backend::Sqlite).await;
