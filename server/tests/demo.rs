@@ -3,21 +3,30 @@
 use app::db::{scratch::ScratchDatabase, Backend};
 use server::commands::prepare_demo_database;
 
+/// A fresh, migrated database (kept alive by the returned guard), or `None` when PostgreSQL
+/// is not configured outside CI.
+async fn migrated_database(backend: Backend) -> Option<(ScratchDatabase, app::db::Db)> {
+    let Some(scratch) = ScratchDatabase::create(backend)
+        .await
+        .expect("a scratch database")
+    else {
+        eprintln!("TEST_POSTGRES_ADMIN_URL is not set: skipping a PostgreSQL test");
+        return None;
+    };
+    let db = scratch.connect().await.expect("connect");
+    db.migrate().await.expect("migrate");
+    Some((scratch, db))
+}
+
 async fn count(db: &app::db::Db, sql: &str) -> i64 {
     app::with_pool!(db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
         .expect("count")
 }
 
 async fn the_demo_database_is_created_once_with_its_users_and_orders(backend: Backend) {
-    let Some(scratch) = ScratchDatabase::create(backend)
-        .await
-        .expect("a scratch database")
-    else {
-        eprintln!("TEST_POSTGRES_ADMIN_URL is not set: skipping a PostgreSQL test");
+    let Some((_scratch, db)) = migrated_database(backend).await else {
         return;
     };
-    let db = scratch.connect().await.expect("connect");
-    db.migrate().await.expect("migrate");
 
     assert!(prepare_demo_database(&db, 250).await.expect("prepare"));
     assert_eq!(
@@ -38,15 +47,9 @@ async fn the_demo_database_is_created_once_with_its_users_and_orders(backend: Ba
 }
 
 async fn an_interrupted_demo_creation_is_completed_by_the_next_run(backend: Backend) {
-    let Some(scratch) = ScratchDatabase::create(backend)
-        .await
-        .expect("a scratch database")
-    else {
-        eprintln!("TEST_POSTGRES_ADMIN_URL is not set: skipping a PostgreSQL test");
+    let Some((_scratch, db)) = migrated_database(backend).await else {
         return;
     };
-    let db = scratch.connect().await.expect("connect");
-    db.migrate().await.expect("migrate");
     // As if a first run had seeded the orders and stopped before creating the users.
     app::orders::seed_orders(&db, 40).await.expect("seed");
 
