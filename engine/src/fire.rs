@@ -9,7 +9,9 @@ use crate::hooks::TransitionEvent;
 use crate::machine::Machine;
 use crate::names::{ObjectId, TransitionName, Version};
 use crate::plan::{Attempt, Planned};
-use crate::request::{BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired};
+use crate::request::{
+    BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, Request,
+};
 use crate::store::{LockMode, Row, Store, StoreTransaction, StoredRow};
 
 /// Everything the path needs besides the rows.
@@ -20,6 +22,24 @@ struct Run<'a> {
     lock: LockMode,
     mode: BulkMode,
     expected_version: Option<Version>,
+}
+
+impl<'a> Run<'a> {
+    /// What a request asks of the path, whichever rows it targets.
+    fn new<T>(request: &'a Request<T>, mode: BulkMode, expected_version: Option<Version>) -> Self {
+        Run {
+            transition: &request.transition,
+            attempt: Attempt {
+                actor: &request.actor,
+                arguments: &request.arguments,
+                description: request.description.as_deref(),
+            },
+            channel: request.channel,
+            lock: request.lock,
+            mode,
+            expected_version,
+        }
+    }
 }
 
 /// What one row ended as, before being shaped for the caller.
@@ -54,26 +74,20 @@ impl<O: Clone + Send + Sync> Machine<O> {
         store: &S,
         request: FireRequest,
     ) -> Result<Fired<O>, FireError> {
-        let run = Run {
-            transition: &request.transition,
-            attempt: Attempt {
-                actor: &request.actor,
-                arguments: &request.arguments,
-                description: request.description.as_deref(),
-            },
-            channel: request.channel,
-            lock: request.lock,
-            mode: BulkMode::AllOrNothing,
-            expected_version: request.expected_version,
-        };
-        let ids = [request.object_id.clone()];
+        // A lone row is an all-or-nothing batch of one.
+        let run = Run::new(
+            &request,
+            BulkMode::AllOrNothing,
+            request.target.expected_version,
+        );
+        let ids = [request.target.object_id.clone()];
         let mut verdicts = self.execute(store, &ids, &run).await?;
         match verdicts.pop() {
             Some((_, BulkRowOutcome::Applied(fired))) => Ok(*fired),
             Some((_, BulkRowOutcome::Failed(error))) => Err(error),
             // A lone row is never held back by another one; this arm is unreachable in practice.
             Some((_, BulkRowOutcome::NotApplied)) | None => {
-                Err(FireError::NotFound(request.object_id))
+                Err(FireError::NotFound(request.target.object_id))
             }
         }
     }
@@ -86,23 +100,13 @@ impl<O: Clone + Send + Sync> Machine<O> {
     ) -> Result<BulkReport<O>, FireError> {
         let mut seen = HashSet::new();
         let ids: Vec<ObjectId> = request
+            .target
             .ids
             .iter()
             .filter(|id| seen.insert((*id).clone()))
             .cloned()
             .collect();
-        let run = Run {
-            transition: &request.transition,
-            attempt: Attempt {
-                actor: &request.actor,
-                arguments: &request.arguments,
-                description: request.description.as_deref(),
-            },
-            channel: request.channel,
-            lock: request.lock,
-            mode: request.mode,
-            expected_version: None,
-        };
+        let run = Run::new(&request, request.target.mode, None);
         let rows = self.execute(store, &ids, &run).await?;
         Ok(BulkReport { rows })
     }

@@ -146,7 +146,10 @@ pub use guard::{Channel, TransitionStatus, Unavailable, UnmetCondition};
 pub use hooks::TransitionEvent;
 pub use machine::{Machine, MachineBuilder};
 pub use names::{NameError, NegativeVersion, ObjectId, StateName, TransitionName, Version};
-pub use request::{BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, Outcome};
+pub use request::{
+    BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, ManyRows, OneRow,
+    Outcome, Request,
+};
 pub use state::{GroupDecl, GroupKind, State, StateDecl, StateGroup, StateStorage, StoredState};
 pub use store::{LockMode, Row, RowWrite, Store, StoreTransaction, StoredRow};
 pub use transition::{

@@ -10,16 +10,18 @@ use crate::guard::Channel;
 use crate::names::{ObjectId, StateName, Version};
 use crate::store::{LockMode, Row};
 
-/// A request to fire one transition on one row.
+/// A request to fire one transition: on one row ([`FireRequest`]) or many ([`BulkRequest`]).
+/// What every fire shares lives here once; `Target` says which rows.
 #[derive(Debug, Clone)]
-pub struct FireRequest {
-    /// The row.
-    pub object_id: ObjectId,
+pub struct Request<Target> {
+    /// Which rows, and what only that kind of fire needs.
+    pub target: Target,
     /// The transition's name.
     pub transition: String,
     /// Who fires.
     pub actor: Actor,
-    /// The arguments (JSON), deserialized into the handler's type; `null` when none.
+    /// The arguments (JSON), deserialized into the handler's type; `null` when none. A bulk
+    /// fire shares them between its rows.
     pub arguments: Value,
     /// The audit description; defaults to the form's description field.
     pub description: Option<String>,
@@ -27,22 +29,43 @@ pub struct FireRequest {
     pub channel: Channel,
     /// Optimistic or pessimistic.
     pub lock: LockMode,
+}
+
+/// One row, and the version the caller saw.
+#[derive(Debug, Clone)]
+pub struct OneRow {
+    /// The row.
+    pub object_id: ObjectId,
     /// The version the caller saw; a different stored version is a conflict.
     pub expected_version: Option<Version>,
 }
 
-impl FireRequest {
-    /// Fires `transition` on `object_id` as `actor` through the API channel, optimistically.
-    pub fn new(object_id: impl Into<ObjectId>, transition: &str, actor: Actor) -> Self {
-        FireRequest {
-            object_id: object_id.into(),
+/// Many rows, and what to do with those that cannot proceed.
+#[derive(Debug, Clone)]
+pub struct ManyRows {
+    /// The rows (duplicates are ignored).
+    pub ids: Vec<ObjectId>,
+    /// All-or-nothing or best-effort.
+    pub mode: BulkMode,
+}
+
+/// A request to fire one transition on one row.
+pub type FireRequest = Request<OneRow>;
+
+/// A request to fire one transition over many rows.
+pub type BulkRequest = Request<ManyRows>;
+
+impl<Target> Request<Target> {
+    /// Fires `transition` as `actor` through the API channel, optimistically.
+    fn with_target(target: Target, transition: &str, actor: Actor) -> Self {
+        Request {
+            target,
             transition: transition.to_owned(),
             actor,
             arguments: Value::Null,
             description: None,
             channel: Channel::Api,
             lock: LockMode::Optimistic,
-            expected_version: None,
         }
     }
 
@@ -64,16 +87,34 @@ impl FireRequest {
         self
     }
 
-    /// Locks the row while firing.
+    /// Locks the rows while firing.
     pub fn pessimistic(mut self) -> Self {
         self.lock = LockMode::Pessimistic;
         self
     }
+}
+
+impl FireRequest {
+    /// Fires `transition` on `object_id` as `actor` through the API channel, optimistically.
+    pub fn new(object_id: impl Into<ObjectId>, transition: &str, actor: Actor) -> Self {
+        let target = OneRow {
+            object_id: object_id.into(),
+            expected_version: None,
+        };
+        Self::with_target(target, transition, actor)
+    }
 
     /// Refuses with a conflict unless the row is still at this version.
     pub fn expecting_version(mut self, version: Version) -> Self {
-        self.expected_version = Some(version);
+        self.target.expected_version = Some(version);
         self
+    }
+}
+
+impl BulkRequest {
+    /// Fires `transition` over `ids` as `actor` through the API channel.
+    pub fn new(ids: Vec<ObjectId>, transition: &str, actor: Actor, mode: BulkMode) -> Self {
+        Self::with_target(ManyRows { ids, mode }, transition, actor)
     }
 }
 
@@ -113,67 +154,6 @@ pub enum BulkMode {
     AllOrNothing,
     /// Each row moves or fails on its own.
     BestEffort,
-}
-
-/// A request to fire one transition over many rows.
-#[derive(Debug, Clone)]
-pub struct BulkRequest {
-    /// The rows (duplicates are ignored).
-    pub ids: Vec<ObjectId>,
-    /// The transition's name.
-    pub transition: String,
-    /// Who fires.
-    pub actor: Actor,
-    /// The arguments, shared by every row.
-    pub arguments: Value,
-    /// The audit description.
-    pub description: Option<String>,
-    /// Console or API.
-    pub channel: Channel,
-    /// Optimistic or pessimistic.
-    pub lock: LockMode,
-    /// All-or-nothing or best-effort.
-    pub mode: BulkMode,
-}
-
-impl BulkRequest {
-    /// Fires `transition` over `ids` as `actor` through the API channel.
-    pub fn new(ids: Vec<ObjectId>, transition: &str, actor: Actor, mode: BulkMode) -> Self {
-        BulkRequest {
-            ids,
-            transition: transition.to_owned(),
-            actor,
-            arguments: Value::Null,
-            description: None,
-            channel: Channel::Api,
-            lock: LockMode::Optimistic,
-            mode,
-        }
-    }
-
-    /// Sets the arguments.
-    pub fn arguments(mut self, arguments: Value) -> Self {
-        self.arguments = arguments;
-        self
-    }
-
-    /// Sets the audit description.
-    pub fn description(mut self, description: &str) -> Self {
-        self.description = Some(description.to_owned());
-        self
-    }
-
-    /// Fires through the admin console: hidden transitions are refused.
-    pub fn from_console(mut self) -> Self {
-        self.channel = Channel::Console;
-        self
-    }
-
-    /// Locks the rows while firing.
-    pub fn pessimistic(mut self) -> Self {
-        self.lock = LockMode::Pessimistic;
-        self
-    }
 }
 
 /// What became of one row of a bulk fire.

@@ -87,8 +87,8 @@ fn best_effort_applies_the_rows_that_can_move_and_reports_the_others() {
     let store = seeded(&machine, 4);
     block_on(machine.fire(&store, FireRequest::new(2, "pay", clerk()))).expect("pay 2");
     let mut request = BulkRequest::new(ids(1..=4), "pay", clerk(), BulkMode::BestEffort);
-    request.ids.push(id(99));
-    request.ids.push(id(1));
+    request.target.ids.push(id(99));
+    request.target.ids.push(id(1));
     let report = block_on(machine.fire_bulk(&store, request)).expect("bulk runs");
     assert_eq!(
         report.rows.len(),
