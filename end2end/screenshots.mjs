@@ -26,4 +26,35 @@ await page.keyboard.press("Escape");
 await page.keyboard.press("Tab");
 await page.keyboard.press("Tab");
 await page.screenshot({ path: `${out}/home-focus.png` });
+
+// The console pages, on orders the screenshots move along (use a fresh demo database).
+const hydrated = () => page.waitForFunction(() => document.body.dataset.hydrated === "true");
+await page.goto(`${base}/orders?state=new&sort=-amount_cents`);
+await hydrated();
+await page.screenshot({ path: `${out}/list.png` });
+await page.goto(`${base}/orders/900`);
+await hydrated();
+await page.getByRole("button", { name: "Mark as paid" }).click();
+await page.locator("p.message").waitFor();
+await page.screenshot({ path: `${out}/object.png`, fullPage: true });
+await page.getByRole("link", { name: "Ship" }).click();
+await hydrated();
+await page.getByLabel("Tracking number").fill("AB");
+await page.getByRole("button", { name: "Ship" }).click();
+await page.locator(".field-errors").first().waitFor();
+await page.screenshot({ path: `${out}/form-errors.png`, fullPage: true });
+await page.goto(`${base}/orders/28`);
+await hydrated();
+await page.getByRole("button", { name: "Fraud check" }).click();
+await page.locator("p.message").waitFor();
+await page.screenshot({ path: `${out}/object-failed.png`, fullPage: true });
+await page.goto(`${base}/orders/900/history`);
+await page.screenshot({ path: `${out}/history.png`, fullPage: true });
+
+const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+await phone.context().addCookies(await page.context().cookies());
+await phone.goto(`${base}/orders/900`);
+await phone.screenshot({ path: `${out}/object-phone.png`, fullPage: true });
+await phone.goto(`${base}/orders`);
+await phone.screenshot({ path: `${out}/list-phone.png` });
 await browser.close();

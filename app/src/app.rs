@@ -10,7 +10,18 @@ use leptos_router::{
 use crate::{
     auth::fetch_session_info,
     components::layout::{ConsoleLayout, DemoBanner, SessionResource},
-    pages::{home::HomePage, login::LoginPage, not_found::NotFound},
+    pages::{
+        bulk::BulkPreviewPage,
+        edit::{DeletePage, EditPage},
+        history::HistoryPage,
+        home::HomePage,
+        jobs::{JobPage, JobsPage},
+        list::ListPage,
+        login::LoginPage,
+        not_found::NotFound,
+        object::ObjectPage,
+        transition_form::TransitionFormPage,
+    },
 };
 
 /// The HTML document around the app, rendered on the server for every page.
@@ -52,6 +63,20 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
+                    <Route path=path!("jobs/:id") view=JobPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource") view=ListPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/add") view=EditPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/bulk") view=BulkPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/:id") view=ObjectPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/:id/history") view=HistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/:id/edit") view=EditPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/:id/delete") view=DeletePage ssr=SsrMode::Async/>
+                    <Route
+                        path=path!(":resource/:id/transitions/:name")
+                        view=TransitionFormPage
+                        ssr=SsrMode::Async
+                    />
                 </ParentRoute>
             </Routes>
         </Router>

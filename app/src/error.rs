@@ -24,6 +24,19 @@ pub enum AppError {
     /// The request itself is wrong; the sentence says how.
     #[error("{0}")]
     Invalid(String),
+    /// This user may not do this to this object; the sentence names the action.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The action was refused or failed for a reason about the object (its state, its
+    /// conditions, its handler); the sentence says which.
+    #[error("{0}")]
+    Refused(String),
+    /// Someone else changed the object since the page was read.
+    #[error("{0}")]
+    Conflict(String),
+    /// A form's fields were refused; each field has its sentences.
+    #[error("Please correct the errors below.")]
+    FormInvalid(switchyard_engine::FieldErrors),
     /// A failure on the server; details are in the server's log only.
     #[error("Something went wrong on the server; it has been logged. Please try again.")]
     Internal,
@@ -38,7 +51,9 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(message) => Self::Unreachable(message),
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+            ServerFnErrorErr::Args(message)
+            | ServerFnErrorErr::MissingArg(message)
+            | ServerFnErrorErr::Deserialization(message) => {
                 Self::Invalid(format!("The request was malformed: {message}"))
             }
             _ => Self::Internal,
@@ -59,6 +74,9 @@ mod server {
                 Self::Forbidden => StatusCode::FORBIDDEN,
                 Self::NotFound(_) => StatusCode::NOT_FOUND,
                 Self::Invalid(_) => StatusCode::BAD_REQUEST,
+                Self::NotAllowed(_) => StatusCode::FORBIDDEN,
+                Self::Refused(_) | Self::FormInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Self::Conflict(_) => StatusCode::CONFLICT,
                 Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
                 Self::Unreachable(_) => StatusCode::BAD_GATEWAY,
             }

@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `createuser`, `demo`.
+//! The command line: `serve` (the default), `migrate`, `createuser`, `demo`, and the
+//! permission commands `grant`, `revoke`, `group`, `permissions`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -55,6 +56,41 @@ pub enum Command {
     Createuser(CreateUserArgs),
     /// Create the demo database with its users if absent, then serve it.
     Demo(DemoArgs),
+    /// Grant permission codes (see `permissions`) to a user or a group.
+    Grant(GrantArgs),
+    /// Revoke permission codes from a user or a group.
+    Revoke(GrantArgs),
+    /// Put a user in a group (created if needed), or take them out with --remove.
+    Group(GroupArgs),
+    /// List every permission code the registered resources check.
+    Permissions,
+}
+
+/// Options of `grant` and `revoke`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("grantee").required(true).args(["user", "group"])))]
+pub struct GrantArgs {
+    /// The codes, such as `orders.view orders.pay`.
+    #[arg(required = true)]
+    pub codes: Vec<String>,
+    /// The user, by login name.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The group, by name.
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+/// Options of `group`.
+#[derive(Debug, Args)]
+pub struct GroupArgs {
+    /// The user, by login name.
+    pub username: String,
+    /// The group, by name.
+    pub group: String,
+    /// Take the user out of the group instead.
+    #[arg(long)]
+    pub remove: bool,
 }
 
 /// Options of `serve`.

@@ -1,8 +1,10 @@
 //! The switchyard server: configuration, router, and the commands of the binary.
 
+pub mod api_errors;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod permissions;
 pub mod security;
 pub mod startup;
 pub mod telemetry;
@@ -17,5 +19,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => commands::migrate(config).await,
         Command::Createuser(args) => commands::create_user(config, args).await,
         Command::Demo(args) => commands::demo(config, args).await,
+        Command::Grant(args) => permissions::grant(config, args).await,
+        Command::Revoke(args) => permissions::revoke(config, args).await,
+        Command::Group(args) => permissions::group(config, args).await,
+        Command::Permissions => permissions::list(),
     }
 }

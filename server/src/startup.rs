@@ -5,6 +5,7 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use app::{
+    admin::job_runner,
     app::{shell, App},
     auth::{routes as auth_routes, session::DbSessionStore},
     db::Db,
@@ -20,7 +21,11 @@ use axum::{
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    services::{ServeDir, ServeFile},
+    trace::TraceLayer,
+};
 use tower_sessions::{
     cookie::{time, SameSite},
     session_store::ExpiredDeletion,
@@ -28,6 +33,7 @@ use tower_sessions::{
 };
 
 use crate::{
+    api_errors::status_from_app_error,
     config::{Config, DatabaseLocation, SQLITE_FILE},
     security::refuse_cross_origin,
 };
@@ -62,6 +68,10 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         db,
         registry: Arc::new(registry),
     };
+    // Bulk jobs a previous server left unfinished go on where they stopped.
+    job_runner::resume_unfinished(&state)
+        .await
+        .context("resuming bulk jobs")?;
     let session_store = DbSessionStore::open(&state.db)
         .await
         .context("preparing the session store")?;
@@ -79,8 +89,21 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
 
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
+    // Built files get routes of their own: the console's `/:resource/:id` pattern would
+    // otherwise claim `/pkg/switchyard.js` before the fallback could serve it.
+    let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
+    let pkg_dir = site_root.join(leptos_options.site_pkg_dir.as_ref());
     let router = Router::new()
         .route("/health", get(health))
+        .route("/jobs/{id}/outcomes.csv", get(job_runner::outcomes_csv))
+        .nest_service(
+            &format!("/{}", leptos_options.site_pkg_dir),
+            ServeDir::new(pkg_dir),
+        )
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site_root.join("favicon.svg")),
+        )
         .merge(auth_routes::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -88,6 +111,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
             state.clone(),
             auth_routes::require_login,
         ))
+        .layer(from_fn(status_from_app_error))
         .layer(sessions)
         .layer(from_fn(refuse_cross_origin))
         .layer(CompressionLayer::new())

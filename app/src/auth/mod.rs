@@ -1,6 +1,8 @@
 //! Who is using the console: users, passwords, sessions, login and logout.
 
 #[cfg(feature = "ssr")]
+pub mod grants;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod routes;

@@ -45,7 +45,16 @@ impl DbSessionStore {
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
-            Self::Sqlite(store) => store.create(record).await,
+            // The library's SQLite `create` reads then inserts inside one deferred
+            // transaction, which SQLite refuses at once (no busy wait) when another
+            // connection wrote in between: a login during a bulk job would fail. Separate
+            // autocommit statements wait for the writer instead; ids are 128 random bits.
+            Self::Sqlite(store) => {
+                while store.load(&record.id).await?.is_some() {
+                    record.id = Id::default();
+                }
+                store.save(record).await
+            }
             Self::Postgres(store) => store.create(record).await,
         }
     }

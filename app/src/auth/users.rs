@@ -175,3 +175,20 @@ pub async fn permissions(db: &Db, user: &User) -> Result<Permissions, sqlx::Erro
         codes: codes.into_iter().collect(),
     })
 }
+
+/// The engine's view of a user: their permission codes (own and through groups) and groups.
+pub async fn actor(db: &Db, user: &User) -> Result<switchyard_engine::Actor, sqlx::Error> {
+    use switchyard_engine::Actor;
+    let groups_sql = "SELECT g.name FROM groups g JOIN user_groups ug ON ug.group_id = g.id \
+                      WHERE ug.user_id = $1 ORDER BY g.name";
+    let groups = with_pool!(db, pool => {
+        sqlx::query_scalar::<_, String>(groups_sql).bind(user.id).fetch_all(pool).await
+    })?;
+    if user.is_superuser {
+        return Ok(Actor::superuser(user.id, &user.username).with_groups(groups));
+    }
+    let codes = permissions(db, user).await?.codes;
+    Ok(Actor::new(user.id, &user.username)
+        .with_permissions(codes)
+        .with_groups(groups))
+}

@@ -8,6 +8,10 @@
 //! with [`TableDecl`]; [`scratch`] makes throwaway databases for tests and benchmarks.
 
 mod codec;
+pub mod edit;
+pub mod history;
+pub mod jobs;
+pub mod list;
 mod machine_store;
 pub mod scratch;
 mod sqlite_writer;

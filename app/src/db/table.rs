@@ -220,6 +220,20 @@ pub(crate) const WRITE_VERSION: &str = "__version";
 /// Every statement the store runs on one table, per backend.
 #[derive(Debug, Clone)]
 pub(crate) struct Statements {
+    /// The quoted table name.
+    pub(crate) table: String,
+    /// The quoted key column.
+    pub(crate) id: String,
+    /// The quoted state column.
+    pub(crate) state: String,
+    /// The quoted version column.
+    pub(crate) version: String,
+    /// The quoted column stamped at every write, if any.
+    pub(crate) updated_at: Option<String>,
+    /// `key, state, version, columns…` as SQLite selects them.
+    pub(crate) sqlite_select: String,
+    /// The same for PostgreSQL, over the alias `t`, each cast to the type the store decodes.
+    pub(crate) postgres_select: String,
     /// `SELECT … WHERE id = $1`.
     pub(crate) sqlite_load_one: String,
     /// `SELECT … WHERE id IN (SELECT value FROM json_each($1))`.
@@ -236,7 +250,7 @@ pub(crate) struct Statements {
     pub(crate) postgres_compare_and_set: String,
 }
 
-fn quote(name: &str) -> String {
+pub(crate) fn quote(name: &str) -> String {
     format!("\"{name}\"")
 }
 
@@ -360,6 +374,13 @@ impl Statements {
             wev = quote(WRITE_EXPECTED_VERSION),
         );
         Statements {
+            table,
+            id,
+            state,
+            version,
+            updated_at: decl.updated_at.as_deref().map(quote),
+            sqlite_select,
+            postgres_select,
             sqlite_load_one,
             sqlite_load_many,
             sqlite_compare_and_set,

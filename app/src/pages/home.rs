@@ -48,18 +48,22 @@ pub fn HomePage() -> impl IntoView {
 fn ResourceCard(summary: ResourceSummary) -> impl IntoView {
     let heading_id = format!("resource-{}", summary.name);
     let labelled_by = heading_id.clone();
+    let list = format!("/{}", summary.name);
     view! {
         <section class="card resource-card" aria-labelledby=labelled_by>
             <h2 id=heading_id>
-                {summary.title}
+                <a href=list.clone()>{summary.title}</a>
                 <span class="count-total">{format!("{} in all", summary.total)}</span>
             </h2>
             <ul class="state-counts">
-                {summary.states.into_iter().map(|StateCount { state, count }| view! {
-                    <li class:zero=count == 0>
-                        <StateBadgeView state/>
-                        <span class="count">{count}</span>
-                    </li>
+                {summary.states.into_iter().map(|StateCount { state, count }| {
+                    let href = format!("{list}?state={}", state.name);
+                    view! {
+                        <li class:zero=count == 0>
+                            <a href=href class="state-link"><StateBadgeView state/></a>
+                            <span class="count">{count}</span>
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         </section>

@@ -1,5 +1,12 @@
 //! One module per console page.
 
+pub mod bulk;
+pub mod edit;
+pub mod history;
 pub mod home;
+pub mod jobs;
+pub mod list;
 pub mod login;
 pub mod not_found;
+pub mod object;
+pub mod transition_form;

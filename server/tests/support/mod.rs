@@ -29,6 +29,15 @@ fn workspace_file(name: &str) -> PathBuf {
 /// Starts the app on a fresh database of the given backend with the demo users;
 /// `None` when PostgreSQL is not configured outside CI (under `CI=true` that panics).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    // Server logs (warnings and errors by default, `RUST_LOG` for more) go to the test's
+    // captured output, so a failing test shows why the server answered as it did.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init()
+        .ok();
     let Some(database) = ScratchDatabase::create(backend)
         .await
         .expect("a scratch database")

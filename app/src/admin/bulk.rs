@@ -1,0 +1,347 @@
+//! Bulk transitions of a [`MachineResource`]: the actions offered, the preview grouped by
+//! reason, and running a stored job batch by batch through the engine's bulk path.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use switchyard_engine::{
+    Actor, BulkMode, BulkRequest, BulkRowOutcome, FireError, ObjectId, Permission, Row,
+};
+
+use super::{
+    resource::MachineResource,
+    view::{BulkAction, BulkInput, BulkPreview, PreviewGroup},
+};
+use crate::{
+    db::{
+        jobs::{self, JobRecord, Outcomes},
+        list::ListSpec,
+        Db, SqlModel,
+    },
+    error::AppError,
+};
+
+/// Rows per batch of a best-effort job: one load, one compare-and-set, one audit insert each.
+const BATCH_ROWS: i64 = 5_000;
+/// An all-or-nothing job is one transaction; beyond this it is refused.
+pub const ALL_OR_NOTHING_LIMIT: usize = 100_000;
+/// Example keys shown per preview group.
+const EXAMPLES: usize = 5;
+
+/// The audit description of every row of a job (with the form's description, if any).
+pub fn job_description(job: i64, note: Option<&str>) -> String {
+    match note.filter(|note| !note.is_empty()) {
+        Some(note) => format!("Bulk job {job}: {note}"),
+        None => format!("Bulk job {job}"),
+    }
+}
+
+impl<O: SqlModel> MachineResource<O> {
+    /// The transitions `actor` may run in bulk: shown in the console and permitted (a
+    /// predicate permission is decided per row, so it is offered).
+    pub(crate) fn bulk_actions(&self, actor: &Actor) -> Vec<BulkAction> {
+        let mut actions: Vec<BulkAction> = Vec::new();
+        for transition in self.machine.transitions() {
+            let permitted = match transition.permission() {
+                Some(Permission::Code(code)) => actor.has_perm(code),
+                Some(Permission::Predicate(_)) | None => true,
+            };
+            let name = transition.name().as_str();
+            if transition.admin_visible() && permitted && !actions.iter().any(|a| a.name == name) {
+                actions.push(BulkAction {
+                    name: name.to_owned(),
+                    label: transition.label().to_owned(),
+                });
+            }
+        }
+        actions
+    }
+
+    /// The selected rows, by key; explicit keys that do not exist are returned as missing.
+    async fn selected_rows(
+        &self,
+        db: &Db,
+        input: &BulkInput,
+    ) -> Result<(Vec<Row<O>>, Vec<String>), AppError> {
+        let stored = if input.all_matching {
+            let spec = ListSpec {
+                states: self.state_filter(&input.query)?,
+                search: input.query.q.clone(),
+                search_columns: self.options.search.clone(),
+                order: ("id".to_owned(), crate::db::list::Direction::Ascending),
+                limit: 0,
+                offset: 0,
+            };
+            self.store(db)
+                .all_matching(&spec)
+                .await
+                .map_err(AppError::internal)?
+        } else {
+            let keys: Vec<ObjectId> = input
+                .ids
+                .iter()
+                .filter_map(|id| self.parse_id(id))
+                .collect();
+            self.store(db)
+                .read_many(&keys)
+                .await
+                .map_err(AppError::internal)?
+        };
+        let rows = stored
+            .into_iter()
+            .map(|row| self.machine.decode_row(row))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AppError::internal)?;
+        let missing = if input.all_matching {
+            Vec::new()
+        } else {
+            let found: std::collections::HashSet<String> =
+                rows.iter().map(|row| row.id().to_string()).collect();
+            let mut missing: Vec<String> = input
+                .ids
+                .iter()
+                .filter(|id| !found.contains(*id))
+                .cloned()
+                .collect();
+            missing.dedup();
+            missing
+        };
+        Ok((rows, missing))
+    }
+
+    fn bulk_transition(&self, name: &str, actor: &Actor) -> Result<String, AppError> {
+        let action = self
+            .bulk_actions(actor)
+            .into_iter()
+            .find(|action| action.name == name);
+        match action {
+            Some(action) => Ok(action.label),
+            None if self.machine.declarations_of(name).next().is_some() => Err(
+                AppError::NotAllowed(format!("You may not run `{name}` on several objects.")),
+            ),
+            None => Err(AppError::NotFound(format!("Transition `{name}`"))),
+        }
+    }
+
+    /// What running `input` would do now, grouped by reason; nothing is written.
+    pub(crate) async fn bulk_preview(
+        &self,
+        db: &Db,
+        input: &BulkInput,
+        actor: &Actor,
+    ) -> Result<BulkPreview, AppError> {
+        let label = self.bulk_transition(&input.transition, actor)?;
+        let (rows, missing) = self.selected_rows(db, input).await?;
+        let mut groups: BTreeMap<String, PreviewGroup> = BTreeMap::new();
+        let mut will_move = 0;
+        let mut form = None;
+        for row in &rows {
+            let transition = self.declared(&input.transition, row)?;
+            if form.is_none() {
+                form = self.form_of(transition).cloned();
+            }
+            match self.availability(transition, row, actor) {
+                Ok(()) => will_move += 1,
+                Err(error) => {
+                    let reason = error.to_string();
+                    let group = groups.entry(reason.clone()).or_insert(PreviewGroup {
+                        reason,
+                        count: 0,
+                        examples: Vec::new(),
+                    });
+                    group.count += 1;
+                    if group.examples.len() < EXAMPLES {
+                        group.examples.push(row.id().to_string());
+                    }
+                }
+            }
+        }
+        let mut groups: Vec<PreviewGroup> = groups.into_values().collect();
+        if !missing.is_empty() {
+            groups.push(PreviewGroup {
+                reason: format!("No such {}.", self.options.singular),
+                count: missing.len(),
+                examples: missing.iter().take(EXAMPLES).cloned().collect(),
+            });
+        }
+        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.reason.cmp(&b.reason)));
+        Ok(BulkPreview {
+            title: self.options.title.clone(),
+            singular: self.options.singular.clone(),
+            label,
+            total: rows.len() + missing.len(),
+            will_move,
+            groups,
+            form,
+        })
+    }
+
+    /// Checks `input`, cleans its form once and stores the job; returns its id.
+    pub(crate) async fn create_bulk_job(
+        &self,
+        db: &Db,
+        input: &BulkInput,
+        actor: &Actor,
+    ) -> Result<i64, AppError> {
+        let label = self.bulk_transition(&input.transition, actor)?;
+        let (rows, missing) = self.selected_rows(db, input).await?;
+        if rows.is_empty() && missing.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "Select at least one {} first.",
+                self.options.singular
+            )));
+        }
+        if input.all_or_nothing && rows.len() + missing.len() > ALL_OR_NOTHING_LIMIT {
+            return Err(AppError::Invalid(format!(
+                "All or nothing runs in one transaction, up to {ALL_OR_NOTHING_LIMIT} rows; \
+                 choose best effort or a smaller selection."
+            )));
+        }
+        let form = self
+            .machine
+            .declarations_of(&input.transition)
+            .find_map(|transition| self.form_of(transition));
+        let (arguments, note) = match form {
+            Some(form) => {
+                let cleaned = form.clean(&input.fields).map_err(AppError::FormInvalid)?;
+                let note = form
+                    .description_field
+                    .as_deref()
+                    .and_then(|field| cleaned.get(field))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                (cleaned, note)
+            }
+            None => (Value::Null, None),
+        };
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|row| row.id().to_string())
+            .chain(missing)
+            .collect();
+        let job = jobs::NewJob {
+            resource: self.machine.resource().to_owned(),
+            transition: input.transition.clone(),
+            label,
+            mode: if input.all_or_nothing {
+                "all_or_nothing"
+            } else {
+                "best_effort"
+            },
+            arguments,
+            description: note,
+            actor_id: actor.id.unwrap_or_default(),
+            actor_username: actor.username.clone(),
+        };
+        Ok(jobs::create_job(db, &job, &ids).await?)
+    }
+
+    /// Runs a stored job to its end, or until it is cancelled: batch by batch through the
+    /// engine's bulk path. Rows a crashed run applied but did not record are found by their
+    /// audit rows and recorded as applied, so no row is applied twice.
+    pub(crate) async fn run_bulk_job(
+        &self,
+        db: &Db,
+        job: &JobRecord,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
+        jobs::set_status(db, job.id, "running", None).await?;
+        let description = job_description(job.id, job.description.as_deref());
+        let arguments: Value = serde_json::from_str(&job.arguments).unwrap_or(Value::Null);
+        let all_or_nothing = job.mode == "all_or_nothing";
+        let batch = if all_or_nothing { i64::MAX } else { BATCH_ROWS };
+        loop {
+            let current = jobs::job(db, job.id)
+                .await?
+                .ok_or_else(|| AppError::internal("a running job disappeared"))?;
+            if current.cancel_requested {
+                jobs::set_status(db, job.id, "cancelled", None).await?;
+                return Ok(());
+            }
+            let pending = jobs::pending_items(db, job.id, batch).await?;
+            if pending.is_empty() {
+                jobs::set_status(db, job.id, "done", None).await?;
+                return Ok(());
+            }
+            let keys: Vec<String> = pending.iter().map(|(_, id)| id.clone()).collect();
+            let done_before: std::collections::HashSet<String> =
+                jobs::already_audited(db, &job.resource, &description, &keys)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let mut outcomes: Outcomes = Vec::with_capacity(pending.len());
+            let mut to_fire = Vec::new();
+            for (position, id) in &pending {
+                if done_before.contains(id) {
+                    outcomes.push((*position, "applied", None));
+                } else {
+                    match self.parse_id(id) {
+                        Some(key) => to_fire.push((*position, key)),
+                        None => outcomes.push((
+                            *position,
+                            "skipped",
+                            Some(format!("No such {}.", self.options.singular)),
+                        )),
+                    }
+                }
+            }
+            if !to_fire.is_empty() {
+                let mode = if all_or_nothing {
+                    BulkMode::AllOrNothing
+                } else {
+                    BulkMode::BestEffort
+                };
+                let request = BulkRequest::new(
+                    to_fire.iter().map(|(_, key)| key.clone()).collect(),
+                    &job.transition,
+                    actor.clone(),
+                    mode,
+                )
+                .from_console()
+                .arguments(arguments.clone())
+                .description(&description);
+                let report = self
+                    .machine
+                    .fire_bulk(self.store(db), request)
+                    .await
+                    .map_err(|error| self.fire_error(&job.label, "", error))?;
+                let positions: std::collections::HashMap<String, i64> = to_fire
+                    .iter()
+                    .map(|(position, key)| (key.to_string(), *position))
+                    .collect();
+                for (key, outcome) in report.rows {
+                    let Some(position) = positions.get(&key.to_string()).copied() else {
+                        continue;
+                    };
+                    outcomes.push(match outcome {
+                        BulkRowOutcome::Applied(_) => (position, "applied", None),
+                        BulkRowOutcome::NotApplied => (
+                            position,
+                            "not_applied",
+                            Some(
+                                "Held back: another row stopped the all-or-nothing run.".to_owned(),
+                            ),
+                        ),
+                        BulkRowOutcome::Failed(FireError::NotFound(_)) => (
+                            position,
+                            "skipped",
+                            Some(format!("No such {}.", self.options.singular)),
+                        ),
+                        BulkRowOutcome::Failed(error) => {
+                            let kind = match &error {
+                                FireError::HandlerFailed { .. }
+                                | FireError::Vetoed { .. }
+                                | FireError::TargetNotAllowed { .. }
+                                | FireError::InvalidArguments { .. } => "failed",
+                                _ => "skipped",
+                            };
+                            let sentence = self.fire_error(&job.label, &key.to_string(), error);
+                            (position, kind, Some(sentence.to_string()))
+                        }
+                    });
+                }
+            }
+            jobs::record_outcomes(db, job.id, &outcomes).await?;
+        }
+    }
+}

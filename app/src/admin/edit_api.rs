@@ -1,0 +1,158 @@
+//! Server functions to edit an object's fields, create objects and delete them. Posted from
+//! the console (`from_console`), they follow Post/Redirect/Get like transitions do.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::view::{DeleteInput, EditView, SaveInput, SaveReport};
+use crate::error::AppError;
+
+/// Which edit page to read: an object's (`id` set) or the creation page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditInput {
+    /// The resource's name.
+    pub resource: String,
+    /// The object; empty for the creation page.
+    #[serde(default)]
+    pub id: String,
+}
+
+/// The edit or creation page, with what was typed and its errors after a refusal.
+#[server(endpoint = "edit")]
+pub async fn edit_page(input: EditInput) -> Result<EditView, AppError> {
+    crate::error::respond(server::edit_page(input).await)
+}
+
+/// Saves an edit or creates an object: 403 without `<resource>.change` / `.add`, 409 when the
+/// object changed since it was read, 422 with each field's sentences for invalid fields.
+#[server(endpoint = "save")]
+pub async fn save_object(input: SaveInput) -> Result<SaveReport, AppError> {
+    server::save_object(input).await
+}
+
+/// Deletes an object: 403 without `<resource>.delete`, 409 when it changed since it was read.
+#[server(endpoint = "delete")]
+pub async fn delete_object(input: DeleteInput) -> Result<SaveReport, AppError> {
+    server::delete_object(input).await
+}
+
+/// The address of an object's edit page, or of the creation page when `id` is empty.
+pub fn edit_path(resource: &str, id: &str) -> String {
+    if id.is_empty() {
+        format!("/{resource}/add")
+    } else {
+        format!("{}/edit", super::view::object_path(resource, id))
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use switchyard_engine::FieldErrors;
+
+    use super::{edit_path, EditInput};
+    use crate::{
+        admin::{
+            api::server::{caller, login_path, redirect_with, take_flash, Flash, FormFlash},
+            view::{
+                object_path, DeleteInput, EditView, Message, MessageKind, SaveInput, SaveReport,
+            },
+        },
+        error::{respond, AppError},
+    };
+
+    fn message_of(error: &AppError) -> Message {
+        let kind = match error {
+            AppError::Conflict(_) => MessageKind::Warning,
+            _ => MessageKind::Error,
+        };
+        Message {
+            kind,
+            text: error.to_string(),
+        }
+    }
+
+    pub async fn edit_page(input: EditInput) -> Result<EditView, AppError> {
+        let caller = caller(&input.resource).await?;
+        let id = (!input.id.is_empty()).then_some(input.id.as_str());
+        let mut view = caller
+            .resource
+            .edit(&caller.state.db, id, &caller.actor)
+            .await?;
+        let page = edit_path(&view.resource, view.id.as_deref().unwrap_or_default());
+        if let Some(flash) = take_flash(&page).await? {
+            view.message = flash.message;
+            if let Some(form) = flash.form {
+                view.values = form.values;
+                view.errors = form.errors;
+            }
+        }
+        Ok(view)
+    }
+
+    pub async fn save_object(input: SaveInput) -> Result<SaveReport, AppError> {
+        let result = async {
+            let caller = caller(&input.resource).await?;
+            caller
+                .resource
+                .save(&caller.state.db, &input, &caller.actor)
+                .await
+        }
+        .await;
+        if !input.from_console {
+            return respond(result);
+        }
+        let page = edit_path(&input.resource, &input.id);
+        let typed = |errors: FieldErrors| {
+            Some(FormFlash {
+                values: input.fields.clone(),
+                errors,
+            })
+        };
+        let (location, flash) = match &result {
+            Ok(report) => {
+                let location = object_path(&input.resource, &report.id);
+                (location, Some((Some(report.message.clone()), None)))
+            }
+            Err(AppError::Unauthenticated) => (login_path(&page), None),
+            Err(error @ AppError::FormInvalid(errors)) => {
+                (page, Some((Some(message_of(error)), typed(errors.clone()))))
+            }
+            Err(error) => (
+                page,
+                Some((Some(message_of(error)), typed(FieldErrors::new()))),
+            ),
+        };
+        let flash = flash.map(|(message, form)| Flash {
+            page: location.clone(),
+            message,
+            form,
+        });
+        redirect_with(result, &location, flash).await
+    }
+
+    pub async fn delete_object(input: DeleteInput) -> Result<SaveReport, AppError> {
+        let result = async {
+            let caller = caller(&input.resource).await?;
+            caller
+                .resource
+                .delete(&caller.state.db, &input, &caller.actor)
+                .await
+        }
+        .await;
+        if !input.from_console {
+            return respond(result);
+        }
+        let page = format!("{}/delete", object_path(&input.resource, &input.id));
+        let (location, message) = match &result {
+            Ok(report) => (format!("/{}", input.resource), Some(report.message.clone())),
+            Err(AppError::Unauthenticated) => (login_path(&page), None),
+            Err(error) => (page, Some(message_of(error))),
+        };
+        let flash = message.map(|message| Flash {
+            page: location.clone(),
+            message: Some(message),
+            form: None,
+        });
+        redirect_with(result, &location, flash).await
+    }
+}

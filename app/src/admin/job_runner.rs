@@ -1,0 +1,125 @@
+//! Running bulk jobs in the background: one task per job, started when the job is applied
+//! and again for every unfinished job when the server starts, and the CSV of a job's
+//! per-row outcomes.
+
+use axum::{
+    extract::{Path, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use tower_sessions::Session;
+
+use crate::{
+    auth::{session::current_user, users},
+    db::jobs,
+    error::AppError,
+    state::AppState,
+};
+
+/// Runs a job to its end in the calling task; a failure of the job itself is stored on it.
+pub async fn run_job(state: AppState, job_id: i64) {
+    if let Err(error) = run(&state, job_id).await {
+        tracing::error!(job = job_id, %error, "bulk job failed");
+        let message = match &error {
+            AppError::Internal => {
+                "The job stopped on a server error; it has been logged.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        if let Err(error) = jobs::set_status(&state.db, job_id, "failed", Some(&message)).await {
+            tracing::error!(job = job_id, %error, "could not record the job's failure");
+        }
+    }
+}
+
+async fn run(state: &AppState, job_id: i64) -> Result<(), AppError> {
+    let job = jobs::job(&state.db, job_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Job {job_id}")))?;
+    let resource = state
+        .registry
+        .get(&job.resource)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("Resource `{}`", job.resource)))?;
+    // The job runs with its author's permissions as they are now, not as they were.
+    let user = users::find_active_by_id(&state.db, job.actor_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::Refused(format!(
+                "{} can no longer log in, so their job cannot run.",
+                job.actor_username
+            ))
+        })?;
+    let actor = users::actor(&state.db, &user).await?;
+    resource.run_bulk_job(&state.db, &job, &actor).await
+}
+
+/// Starts a background task for a job.
+pub fn spawn(state: AppState, job_id: i64) {
+    tokio::spawn(run_job(state, job_id));
+}
+
+/// Starts every job a previous server left queued or running.
+pub async fn resume_unfinished(state: &AppState) -> Result<usize, sqlx::Error> {
+    let unfinished = jobs::unfinished_jobs(&state.db).await?;
+    for job_id in &unfinished {
+        tracing::info!(job = job_id, "resuming a bulk job");
+        spawn(state.clone(), *job_id);
+    }
+    Ok(unfinished.len())
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// `GET /jobs/{id}/outcomes.csv`: every row of a job with its outcome and reason.
+pub async fn outcomes_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Path(job_id): Path<i64>,
+) -> Response {
+    match outcomes(&state, &session, job_id).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"job-{job_id}-outcomes.csv\""),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(error) => (error.status(), error.to_string()).into_response(),
+    }
+}
+
+async fn outcomes(state: &AppState, session: &Session, job_id: i64) -> Result<String, AppError> {
+    let user = current_user(session, &state.db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let job = jobs::job(&state.db, job_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Job {job_id}")))?;
+    let actor = users::actor(&state.db, &user).await?;
+    if !actor.has_perm(&format!("{}.view", job.resource)) {
+        return Err(AppError::Forbidden);
+    }
+    let rows = jobs::items(&state.db, job_id, false, i64::MAX).await?;
+    let mut csv = String::from("position,object_id,outcome,reason\n");
+    for row in rows {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            row.position + 1,
+            csv_field(&row.object_id),
+            row.outcome.as_deref().unwrap_or("pending"),
+            csv_field(row.reason.as_deref().unwrap_or_default())
+        ));
+    }
+    Ok(csv)
+}

@@ -1,0 +1,230 @@
+//! A resource's admin options, declared by the deployer next to the machine: list columns,
+//! search, ordering, page size, object fields, forms that override the machine's, how
+//! unavailable transitions are shown, and a visibility hook (Django's `ModelAdmin` plus
+//! django-fsm-2's `FSMAdminMixin`).
+
+use std::{collections::HashMap, sync::Arc};
+
+use serde_json::{Map, Value};
+use switchyard_engine::{Actor, FieldErrors, Form, Transition};
+
+use crate::db::list::Direction;
+
+type Display<O> = Arc<dyn Fn(&O) -> String + Send + Sync>;
+type VisibilityHook<O> = Arc<dyn Fn(&Transition<O>, &O, &Actor) -> bool + Send + Sync>;
+type TextHook<O> = Arc<dyn Fn(&Transition<O>, &O) -> Option<String> + Send + Sync>;
+type Build<O> = Arc<dyn Fn(&Map<String, Value>) -> Result<O, FieldErrors> + Send + Sync>;
+
+/// A column of the list page, or a field of the object page.
+pub struct Column<O> {
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) sortable: bool,
+    pub(crate) numeric: bool,
+    pub(crate) display: Display<O>,
+}
+
+impl<O> Column<O> {
+    /// A column named after a model column (the name used in `sort=`), shown by `display`.
+    pub fn new(
+        name: &str,
+        label: &str,
+        display: impl Fn(&O) -> String + Send + Sync + 'static,
+    ) -> Self {
+        Column {
+            name: name.to_owned(),
+            label: label.to_owned(),
+            sortable: false,
+            numeric: false,
+            display: Arc::new(display),
+        }
+    }
+
+    /// Lets the header sort the list by this column (index it for large tables).
+    pub fn sortable(mut self) -> Self {
+        self.sortable = true;
+        self
+    }
+
+    /// Right-aligns the values.
+    pub fn numeric(mut self) -> Self {
+        self.numeric = true;
+        self
+    }
+}
+
+/// Which unavailable transitions get a disabled button with the reason; the others are absent.
+///
+/// The default follows the console's rule: unmet conditions are shown disabled with their
+/// sentences; forbidden and hidden transitions, and those that cannot start from the current
+/// state, are absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnavailableDisplay {
+    /// Show transitions whose conditions fail, disabled with the sentences.
+    pub conditions_unmet: bool,
+    /// Show transitions the user lacks the permission for, disabled.
+    pub forbidden: bool,
+    /// Show transitions that cannot start from the current state, disabled.
+    pub wrong_state: bool,
+}
+
+impl Default for UnavailableDisplay {
+    fn default() -> Self {
+        UnavailableDisplay {
+            conditions_unmet: true,
+            forbidden: false,
+            wrong_state: false,
+        }
+    }
+}
+
+/// Everything the console needs to show one resource.
+pub struct AdminOptions<O> {
+    pub(crate) title: String,
+    pub(crate) singular: String,
+    pub(crate) columns: Vec<Column<O>>,
+    pub(crate) search: Vec<String>,
+    pub(crate) ordering: (String, Direction),
+    pub(crate) page_size: u32,
+    pub(crate) fields: Vec<Column<O>>,
+    pub(crate) forms: HashMap<String, Form>,
+    pub(crate) unavailable: UnavailableDisplay,
+    pub(crate) visible: Option<VisibilityHook<O>>,
+    pub(crate) label: Option<TextHook<O>>,
+    pub(crate) help: Option<TextHook<O>>,
+    pub(crate) edit_form: Option<Form>,
+    pub(crate) create: Option<(Form, Build<O>)>,
+    pub(crate) deletable: bool,
+}
+
+impl<O> AdminOptions<O> {
+    /// Options titled `title` (`Orders`), one object being a `singular` (`order`); newest
+    /// first, 100 rows a page, no columns beyond the key and the state.
+    pub fn new(title: &str, singular: &str) -> Self {
+        AdminOptions {
+            title: title.to_owned(),
+            singular: singular.to_owned(),
+            columns: Vec::new(),
+            search: Vec::new(),
+            ordering: ("id".to_owned(), Direction::Descending),
+            page_size: 100,
+            fields: Vec::new(),
+            forms: HashMap::new(),
+            unavailable: UnavailableDisplay::default(),
+            visible: None,
+            label: None,
+            help: None,
+            edit_form: None,
+            create: None,
+            deletable: false,
+        }
+    }
+
+    /// Adds a list column, after the key and the state.
+    pub fn column(mut self, column: Column<O>) -> Self {
+        self.columns.push(column);
+        self
+    }
+
+    /// Searches these text columns (case-insensitive substring; a whole number also finds
+    /// the object with that key).
+    pub fn search(mut self, columns: &[&str]) -> Self {
+        self.search = columns.iter().map(|c| (*c).to_owned()).collect();
+        self
+    }
+
+    /// The default order: a column name, `-` first for descending (`-id`).
+    pub fn ordering(mut self, sort: &str) -> Self {
+        self.ordering = parse_sort(sort);
+        self
+    }
+
+    /// Rows per list page.
+    pub fn page_size(mut self, rows: u32) -> Self {
+        self.page_size = rows.max(1);
+        self
+    }
+
+    /// Adds a field to the object page, after the state.
+    pub fn field(mut self, field: Column<O>) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    /// Uses `form` for `transition` instead of the form the machine declares (django-fsm-2's
+    /// `fsm_forms` precedence: the admin's form wins).
+    pub fn form(mut self, transition: &str, form: Form) -> Self {
+        self.forms.insert(transition.to_owned(), form);
+        self
+    }
+
+    /// Chooses which unavailable transitions are shown disabled.
+    pub fn unavailable(mut self, display: UnavailableDisplay) -> Self {
+        self.unavailable = display;
+        self
+    }
+
+    /// Hides a transition from the console for some objects or users (django-fsm-2's
+    /// `is_transition_visible`). A hidden transition is also refused when posted.
+    pub fn visible_when(
+        mut self,
+        hook: impl Fn(&Transition<O>, &O, &Actor) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.visible = Some(Arc::new(hook));
+        self
+    }
+}
+
+impl<O> AdminOptions<O> {
+    /// Overrides a transition's label for some objects (`None` keeps the machine's), on
+    /// buttons, form pages and messages.
+    pub fn label_when(
+        mut self,
+        hook: impl Fn(&Transition<O>, &O) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.label = Some(Arc::new(hook));
+        self
+    }
+
+    /// Overrides a transition's help text for some objects (`None` keeps the machine's).
+    pub fn help_when(
+        mut self,
+        hook: impl Fn(&Transition<O>, &O) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.help = Some(Arc::new(hook));
+        self
+    }
+
+    /// Lets users holding `<resource>.change` edit these fields on the object page. Each
+    /// field names a model column; the state is never one of them.
+    pub fn editable(mut self, form: Form) -> Self {
+        self.edit_form = Some(form);
+        self
+    }
+
+    /// Lets users holding `<resource>.add` create objects with this form; `build` turns the
+    /// cleaned fields into the new object (or refuses fields with their sentences). New
+    /// objects start in the machine's initial state.
+    pub fn creatable(
+        mut self,
+        form: Form,
+        build: impl Fn(&Map<String, Value>) -> Result<O, FieldErrors> + Send + Sync + 'static,
+    ) -> Self {
+        self.create = Some((form, Arc::new(build)));
+        self
+    }
+
+    /// Lets users holding `<resource>.delete` delete objects (their history stays).
+    pub fn deletable(mut self) -> Self {
+        self.deletable = true;
+        self
+    }
+}
+
+/// `-name` → (`name`, descending); `name` → ascending.
+pub(crate) fn parse_sort(sort: &str) -> (String, Direction) {
+    match sort.strip_prefix('-') {
+        Some(name) => (name.to_owned(), Direction::Descending),
+        None => (sort.to_owned(), Direction::Ascending),
+    }
+}

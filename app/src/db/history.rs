@@ -1,0 +1,60 @@
+//! Reading the audit log: an object's rows, newest first.
+
+use super::Db;
+use crate::with_pool;
+
+/// One audit row as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRecord {
+    /// The row's own id (increasing with time).
+    pub id: i64,
+    /// The transition attempted.
+    pub transition: String,
+    /// The state before.
+    pub source: String,
+    /// The state stored by the attempt, if it stored one.
+    pub target: Option<String>,
+    /// Who fired it.
+    pub actor_username: String,
+    /// When, as an RFC 3339 UTC timestamp.
+    pub created_at: String,
+    /// The arguments as JSON text.
+    pub arguments: String,
+    /// The free-text description.
+    pub description: Option<String>,
+    /// `completed` or `failed`.
+    pub outcome: String,
+    /// The error of a failed attempt.
+    pub error: Option<String>,
+}
+
+const SQLITE_HISTORY: &str = "SELECT id, transition, source, target, actor_username, \
+    created_at, arguments, description, outcome, error FROM audit_log \
+    WHERE resource = $1 AND object_id = $2 ORDER BY id DESC LIMIT $3";
+
+const POSTGRES_HISTORY: &str = "SELECT id, transition, source, target, actor_username, \
+    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at, \
+    arguments::text AS arguments, description, outcome, error FROM audit_log \
+    WHERE resource = $1 AND object_id = $2 ORDER BY id DESC LIMIT $3";
+
+/// The newest `limit` audit rows of one object (the `(resource, object_id, id DESC)` index
+/// serves this without a sort).
+pub async fn object_history(
+    db: &Db,
+    resource: &str,
+    object_id: &str,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    let sql = match db {
+        Db::Sqlite(_) => SQLITE_HISTORY,
+        Db::Postgres(_) => POSTGRES_HISTORY,
+    };
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, AuditRecord>(sql)
+            .bind(resource)
+            .bind(object_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })
+}

@@ -1,0 +1,359 @@
+//! Reading rows for the console: one row by key, and a filtered, searched, sorted page of rows
+//! with its total. Reads go through the pool, never the store's writer connection.
+//!
+//! Every identifier in the SQL comes from the validated [`Table`] declaration or from the
+//! resource's declared sortable and searchable columns; request values are always bound.
+//! The list statement has one text per (filter, search, sort) shape, so the driver's
+//! statement cache serves repeated pages.
+
+use switchyard_engine::{ObjectId, StoreError, StoredRow, StoredState};
+
+use super::{
+    codec::decode_row,
+    machine_store::{SqlModel, SqlStore},
+    table::{quote, ColumnKind, IdKind},
+    Db,
+};
+use crate::with_pool;
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Smallest first.
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+/// What a list page asks for. Column names must be the key, the state column, or declared
+/// model columns: [`SqlStore::list`] refuses anything else.
+#[derive(Debug, Clone)]
+pub struct ListSpec {
+    /// Only rows whose stored state is one of these (a state or a group filter).
+    pub states: Option<Vec<StoredState>>,
+    /// Text to look for, case-insensitively, in `search_columns` (and the key, when the text
+    /// is a whole number and keys are integers).
+    pub search: Option<String>,
+    /// The text columns searched.
+    pub search_columns: Vec<String>,
+    /// The sort column and direction; the key breaks ties in the same direction.
+    pub order: (String, Direction),
+    /// Rows per page.
+    pub limit: u32,
+    /// Rows skipped.
+    pub offset: u64,
+}
+
+/// One page of rows and how many rows match in all.
+#[derive(Debug)]
+pub struct ListRows<O> {
+    /// The rows of the page, in order.
+    pub rows: Vec<StoredRow<O>>,
+    /// Every matching row.
+    pub total: i64,
+}
+
+/// Why a list could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// A column named by the spec is not one of the table's.
+    #[error("`{0}` is not a column of this table")]
+    UnknownColumn(String),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A row could not be decoded into the model.
+    #[error(transparent)]
+    Decode(#[from] StoreError),
+}
+
+/// A value bound to a list statement.
+enum Bind {
+    Text(String),
+    Integer(i64),
+}
+
+impl<O: SqlModel> SqlStore<O> {
+    /// The row with this key, read through the pool, or `None`.
+    pub async fn read(&self, id: &ObjectId) -> Result<Option<StoredRow<O>>, ListError> {
+        let table = self.table();
+        let key = match (table.id_kind(), id) {
+            (IdKind::Integer, ObjectId::Int(value)) => Bind::Integer(*value),
+            (IdKind::Integer, _) => return Ok(None),
+            (_, other) => Bind::Text(other.to_string()),
+        };
+        let sql = &table.sql;
+        let statement = match self.db() {
+            Db::Sqlite(_) => sql.sqlite_load_one.clone(),
+            Db::Postgres(_) => format!(
+                "SELECT {} FROM {} AS t WHERE t.{} = $1",
+                sql.postgres_select,
+                sql.table,
+                postgres_key_comparison(table.id_kind(), &sql.id)
+            ),
+        };
+        let row = with_pool!(self.db(), pool => {
+            let query = sqlx::query(&statement);
+            let query = match key {
+                Bind::Text(text) => query.bind(text),
+                Bind::Integer(integer) => query.bind(integer),
+            };
+            match query.fetch_optional(pool).await? {
+                Some(row) => Some(decode_row(&row, table)?),
+                None => None,
+            }
+        });
+        Ok(row)
+    }
+
+    /// One page of rows matching `spec`, and the number of matching rows.
+    pub async fn list(&self, spec: &ListSpec) -> Result<ListRows<O>, ListError> {
+        let (where_clause, binds) = self.where_clause(spec)?;
+        let sql = &self.table().sql;
+        let sort_column = self.column_sql(&spec.order.0)?;
+        let direction = match spec.order.1 {
+            Direction::Ascending => "ASC",
+            Direction::Descending => "DESC",
+        };
+        let (select, from) = match self.db() {
+            Db::Sqlite(_) => (sql.sqlite_select.as_str(), sql.table.clone()),
+            Db::Postgres(_) => (sql.postgres_select.as_str(), format!("{} AS t", sql.table)),
+        };
+        let tie_break = if sort_column == qualified(&sql.id, self.db()) {
+            String::new()
+        } else {
+            format!(", {} {direction}", qualified(&sql.id, self.db()))
+        };
+        let page_sql = format!(
+            "SELECT {select} FROM {from}{where_clause} ORDER BY {sort_column} {direction}{tie_break} \
+             LIMIT {limit} OFFSET {offset}",
+            limit = spec.limit,
+            offset = spec.offset,
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM {from}{where_clause}");
+        let table = self.table();
+        let (rows, total) = with_pool!(self.db(), pool => {
+            let mut page = sqlx::query(&page_sql);
+            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+            for bind in &binds {
+                match bind {
+                    Bind::Text(text) => {
+                        page = page.bind(text.as_str());
+                        count = count.bind(text.as_str());
+                    }
+                    Bind::Integer(integer) => {
+                        page = page.bind(*integer);
+                        count = count.bind(*integer);
+                    }
+                }
+            }
+            let rows = page.fetch_all(pool).await?;
+            let total = count.fetch_one(pool).await?;
+            let rows = rows
+                .iter()
+                .map(|row| decode_row(row, table))
+                .collect::<Result<Vec<_>, _>>()?;
+            (rows, total)
+        });
+        Ok(ListRows { rows, total })
+    }
+
+    /// Every row matching `spec`'s filters and search (its order, limit and offset aside), by
+    /// key: what "select all matching" selects.
+    pub async fn all_matching(&self, spec: &ListSpec) -> Result<Vec<StoredRow<O>>, ListError> {
+        let (where_clause, binds) = self.where_clause(spec)?;
+        let sql = &self.table().sql;
+        let (select, from) = match self.db() {
+            Db::Sqlite(_) => (sql.sqlite_select.as_str(), sql.table.clone()),
+            Db::Postgres(_) => (sql.postgres_select.as_str(), format!("{} AS t", sql.table)),
+        };
+        let statement = format!(
+            "SELECT {select} FROM {from}{where_clause} ORDER BY {}",
+            qualified(&sql.id, self.db())
+        );
+        self.fetch_rows(&statement, binds).await
+    }
+
+    /// The rows with these keys (missing ones left out), by key.
+    pub async fn read_many(&self, ids: &[ObjectId]) -> Result<Vec<StoredRow<O>>, ListError> {
+        let table = self.table();
+        let sql = &table.sql;
+        let keys: Vec<serde_json::Value> = ids
+            .iter()
+            .map(|id| match id {
+                ObjectId::Int(value) => serde_json::Value::from(*value),
+                other => serde_json::Value::String(other.to_string()),
+            })
+            .collect();
+        let document = serde_json::Value::Array(keys).to_string();
+        let statement = match self.db() {
+            Db::Sqlite(_) => format!("{} ORDER BY {}", sql.sqlite_load_many, sql.id),
+            Db::Postgres(_) => {
+                let cast = match table.id_kind() {
+                    IdKind::Integer => "::int8",
+                    IdKind::Text | IdKind::Uuid => "",
+                };
+                format!(
+                    "SELECT {} FROM {} AS t WHERE t.{} IN \
+                     (SELECT value{cast} FROM json_array_elements_text($1::json) AS k(value)) \
+                     ORDER BY t.{}",
+                    sql.postgres_select,
+                    sql.table,
+                    postgres_key_comparison(table.id_kind(), &sql.id),
+                    sql.id
+                )
+            }
+        };
+        self.fetch_rows(&statement, vec![Bind::Text(document)])
+            .await
+    }
+
+    async fn fetch_rows(
+        &self,
+        statement: &str,
+        binds: Vec<Bind>,
+    ) -> Result<Vec<StoredRow<O>>, ListError> {
+        let table = self.table();
+        let rows = with_pool!(self.db(), pool => {
+            let mut query = sqlx::query(statement);
+            for bind in binds {
+                query = match bind {
+                    Bind::Text(text) => query.bind(text),
+                    Bind::Integer(integer) => query.bind(integer),
+                };
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| decode_row(row, table))
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(rows)
+    }
+
+    /// ` WHERE …` (or nothing) and its bound values, numbered from `$1`.
+    fn where_clause(&self, spec: &ListSpec) -> Result<(String, Vec<Bind>), ListError> {
+        let sql = &self.table().sql;
+        let mut conditions = Vec::new();
+        let mut binds = Vec::new();
+        let next_parameter = |binds: &mut Vec<Bind>, bind: Bind| {
+            binds.push(bind);
+            format!("${}", binds.len())
+        };
+        if let Some(states) = &spec.states {
+            if states.is_empty() {
+                conditions.push("1 = 0".to_owned());
+            } else {
+                let parameters: Vec<String> = states
+                    .iter()
+                    .map(|state| {
+                        let bind = match state {
+                            StoredState::Text(text) => Bind::Text(text.clone()),
+                            StoredState::Integer(code) => Bind::Integer(*code),
+                        };
+                        next_parameter(&mut binds, bind)
+                    })
+                    .collect();
+                conditions.push(format!(
+                    "{} IN ({})",
+                    qualified(&sql.state, self.db()),
+                    parameters.join(", ")
+                ));
+            }
+        }
+        if let Some(text) = spec
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let like = match self.db() {
+                Db::Sqlite(_) => "LIKE",
+                Db::Postgres(_) => "ILIKE",
+            };
+            let pattern = next_parameter(&mut binds, Bind::Text(like_pattern(text)));
+            let mut alternatives = Vec::new();
+            for column in &spec.search_columns {
+                let declared = self.table().columns().iter().find(|c| &c.name == column);
+                if declared.is_none_or(|c| c.kind != ColumnKind::Text) {
+                    return Err(ListError::UnknownColumn(column.clone()));
+                }
+                alternatives.push(format!(
+                    "{} {like} {pattern} ESCAPE '\\'",
+                    qualified(&quote(column), self.db())
+                ));
+            }
+            if let (IdKind::Integer, Ok(id)) = (self.table().id_kind(), text.parse::<i64>()) {
+                let parameter = next_parameter(&mut binds, Bind::Integer(id));
+                alternatives.push(format!("{} = {parameter}", qualified(&sql.id, self.db())));
+            }
+            if alternatives.is_empty() {
+                conditions.push("1 = 0".to_owned());
+            } else {
+                conditions.push(format!("({})", alternatives.join(" OR ")));
+            }
+        }
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        Ok((clause, binds))
+    }
+
+    /// The SQL for a sortable column name: the key, the state column or a model column.
+    fn column_sql(&self, name: &str) -> Result<String, ListError> {
+        let table = self.table();
+        let sql = &table.sql;
+        if name == "id" {
+            return Ok(qualified(&sql.id, self.db()));
+        }
+        if name == "state" || name == table.state_column() {
+            return Ok(qualified(&sql.state, self.db()));
+        }
+        if table.columns().iter().any(|column| column.name == name) {
+            return Ok(qualified(&quote(name), self.db()));
+        }
+        Err(ListError::UnknownColumn(name.to_owned()))
+    }
+}
+
+/// A quoted column as the backend's list statement names it (PostgreSQL reads through `t`).
+fn qualified(column: &str, db: &Db) -> String {
+    match db {
+        Db::Sqlite(_) => column.to_owned(),
+        Db::Postgres(_) => format!("t.{column}"),
+    }
+}
+
+/// The key compared with a bound text or integer on PostgreSQL.
+fn postgres_key_comparison(kind: IdKind, id: &str) -> String {
+    match kind {
+        IdKind::Integer => id.to_owned(),
+        IdKind::Text | IdKind::Uuid => format!("{id}::text"),
+    }
+}
+
+/// `%text%` with the pattern characters of `text` escaped by `\`.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for character in text.chars() {
+        if matches!(character, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(character);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn search_text_is_matched_literally() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("Customer"), "%Customer%");
+    }
+}

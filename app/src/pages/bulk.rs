@@ -1,0 +1,235 @@
+//! The bulk preview (`/:resource/bulk?transition=…&id=…` or `&all=1&state=…`): how many rows
+//! will move and why the others will not, the transition's form asked once, the mode, and
+//! "Apply", which starts a job and opens its page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use switchyard_engine::Form;
+
+use super::transition_form::FieldInput;
+use crate::{
+    admin::{
+        bulk_api::{preview_bulk, ApplyBulk},
+        view::{object_path, BulkInput, BulkPreview, ListQuery, PreviewGroup},
+    },
+    components::messages::ErrorPanel,
+    error::AppError,
+};
+
+/// `/:resource/bulk`.
+#[component]
+pub fn BulkPreviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let input = move || {
+        let resource = params.with(|p| p.get("resource").unwrap_or_default());
+        query.with(|q| BulkInput {
+            resource,
+            transition: q.get("transition").unwrap_or_default(),
+            ids: q.get_all("id").unwrap_or_default(),
+            all_matching: q.get("all").is_some_and(|v| v == "1"),
+            query: ListQuery {
+                state: q.get("state").filter(|v| !v.is_empty()),
+                group: q.get("group").filter(|v| !v.is_empty()),
+                q: q.get("q").filter(|v| !v.is_empty()),
+                sort: None,
+                page: None,
+            },
+            ..BulkInput::default()
+        })
+    };
+    let preview = Resource::new(input, preview_bulk);
+    let apply = ServerAction::<ApplyBulk>::new();
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Working out what would happen…"</p> }>
+            {move || Suspend::new(async move {
+                match preview.await {
+                    Ok(view) => view! { <Preview view input=input() apply/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) -> impl IntoView {
+    let BulkPreview {
+        title,
+        singular,
+        label,
+        total,
+        will_move,
+        groups,
+        form,
+    } = view;
+    let back = format!("/{}{}", input.resource, input.query.to_query_string());
+    let heading = format!(
+        "{label}: {total} {singular}{}",
+        if total == 1 { "" } else { "s" }
+    );
+    let skipped = total - will_move;
+    let resource = input.resource.clone();
+    view! {
+        <Title text=heading.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Home"</a> " / " <a href=back.clone()>{title}</a> " / " <span aria-current="page">"Preview"</span>
+        </nav>
+        <h1>{heading}</h1>
+        <section class="card" aria-labelledby="preview-heading">
+            <h2 id="preview-heading">"Preview"</h2>
+            <p class="preview-summary" role="status">
+                <strong>{format!("{will_move} will move")}</strong>
+                {format!(", {skipped} will be skipped.")}
+            </p>
+            <PreviewGroups groups resource/>
+        </section>
+        <ApplyForm input form apply back will_move/>
+    }
+}
+
+/// The rows that will not move, grouped by reason, with example links.
+#[component]
+fn PreviewGroups(groups: Vec<PreviewGroup>, resource: String) -> impl IntoView {
+    if groups.is_empty() {
+        return ().into_any();
+    }
+    let rows = groups
+        .into_iter()
+        .map(|group| {
+            let examples = group
+                .examples
+                .into_iter()
+                .map(|id| {
+                    let href = object_path(&resource, &id);
+                    view! { <a href=href>{id}</a> " " }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <td>{group.reason}</td>
+                    <td class="numeric">{group.count}</td>
+                    <td>{examples}</td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="data preview">
+                <caption class="visually-hidden">"Rows that will be skipped, by reason"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Skipped because"</th>
+                        <th scope="col" class="numeric">"Rows"</th>
+                        <th scope="col">"For example"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The selection as hidden inputs, the transition's form, the mode, and "Apply".
+#[component]
+fn ApplyForm(
+    input: BulkInput,
+    form: Option<Form>,
+    apply: ServerAction<ApplyBulk>,
+    back: String,
+    will_move: usize,
+) -> impl IntoView {
+    let selection: Vec<(String, String)> = if input.all_matching {
+        vec![("input[all_matching]".to_owned(), "true".to_owned())]
+    } else {
+        input
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| (format!("input[ids][{index}]"), id.clone()))
+            .collect()
+    };
+    let kept = [
+        ("state", input.query.state.clone()),
+        ("group", input.query.group.clone()),
+        ("q", input.query.q.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (format!("input[query][{name}]"), v)));
+    let hidden = [
+        ("input[resource]".to_owned(), input.resource.clone()),
+        ("input[transition]".to_owned(), input.transition.clone()),
+    ]
+    .into_iter()
+    .chain(selection)
+    .chain(kept)
+    .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+    .collect_view();
+    let error = move || apply.value().get().and_then(|result| result.err());
+    let field_errors = move |name: &str| match error() {
+        Some(AppError::FormInvalid(errors)) => errors.get(name).cloned().unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let fields = form
+        .map(|form| {
+            form.fields
+                .into_iter()
+                .map(|field| {
+                    let name = field.name.clone();
+                    (move || {
+                        view! {
+                            <FieldInput field=field.clone() value=String::new()
+                                errors=field_errors(&name) name_prefix="input[fields]"/>
+                        }
+                    })
+                    .into_any()
+                })
+                .collect_view()
+        })
+        .into_any();
+    let message = move || {
+        error()
+            .filter(|e| !matches!(e, AppError::FormInvalid(_)))
+            .map(|error| view! { <p class="message error" role="alert">{error.to_string()}</p> })
+    };
+    view! {
+        <section class="card form-card">
+            {message}
+            <ActionForm action=apply>
+                {hidden}
+                {fields}
+                <ModeChoice/>
+                <div class="form-actions">
+                    <button type="submit" class="button primary"
+                        disabled=move || apply.pending().get() || will_move == 0>
+                        "Apply"
+                    </button>
+                    <a class="button subtle" href=back>"Cancel"</a>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Best effort (the default) or all or nothing.
+#[component]
+fn ModeChoice() -> impl IntoView {
+    view! {
+        <fieldset class="mode">
+            <legend>"If a row cannot move"</legend>
+            <label class="inline-check">
+                <input type="radio" name="input[all_or_nothing]" value="false" checked/>
+                "Best effort: move the others and report it"
+            </label>
+            <label class="inline-check">
+                <input type="radio" name="input[all_or_nothing]" value="true"/>
+                "All or nothing: move none of them"
+            </label>
+        </fieldset>
+    }
+}

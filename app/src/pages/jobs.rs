@@ -1,0 +1,183 @@
+//! Bulk jobs: every recent job (`/jobs`) and one job's progress and report (`/jobs/:id`),
+//! refreshed while it runs, with "Cancel" and the per-row outcomes as CSV.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    admin::{
+        bulk_api::{job_page, jobs_page, CancelJob, JobInput},
+        view::{object_path, JobView},
+    },
+    components::messages::ErrorPanel,
+};
+
+fn progress_text(job: &JobView) -> String {
+    let processed = job.applied + job.skipped + job.failed;
+    format!(
+        "{processed} of {} processed: {} moved, {} skipped, {} failed",
+        job.total, job.applied, job.skipped, job.failed
+    )
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "queued" => "Queued",
+        "running" => "Running",
+        "done" => "Done",
+        "cancelled" => "Cancelled",
+        _ => "Failed",
+    }
+}
+
+/// `/jobs`.
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    let jobs = Resource::new(|| (), |_| jobs_page());
+    view! {
+        <Title text="Jobs"/>
+        <h1>"Jobs"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match jobs.await {
+                    Ok(jobs) if jobs.is_empty() => view! { <p class="empty">"No bulk job has run yet."</p> }.into_any(),
+                    Ok(jobs) => view! {
+                        <div class="table-scroll">
+                            <table class="data">
+                                <caption class="visually-hidden">"Bulk jobs, running ones first"</caption>
+                                <thead><tr>
+                                    <th scope="col" class="numeric">"Job"</th><th scope="col">"Action"</th>
+                                    <th scope="col">"Status"</th><th scope="col">"Progress"</th>
+                                    <th scope="col">"Who"</th><th scope="col">"Created (UTC)"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {jobs.into_iter().map(|job| view! {
+                                        <tr>
+                                            <td class="numeric"><a href=format!("/jobs/{}", job.id)>{job.id}</a></td>
+                                            <td>{format!("{} ({})", job.label, job.resource)}</td>
+                                            <td>{status_label(&job.status)}</td>
+                                            <td>{progress_text(&job)}</td>
+                                            <td>{job.actor.clone()}</td>
+                                            <td>{job.created_at.replace('T', " ").trim_end_matches('Z').to_owned()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/jobs/:id`.
+#[component]
+pub fn JobPage() -> impl IntoView {
+    let params = use_params_map();
+    let cancel = ServerAction::<CancelJob>::new();
+    let tick = RwSignal::new(0_u32);
+    let id = move || {
+        params.with(|p| {
+            p.get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .unwrap_or(0)
+        })
+    };
+    let job = Resource::new(
+        move || (id(), tick.get(), cancel.version().get()),
+        |(id, _, _)| job_page(JobInput { id }),
+    );
+    // While the job runs, read it again every second (without JavaScript, the page refreshes).
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if job
+                    .get()
+                    .and_then(|result| result.ok())
+                    .is_some_and(|job| job.is_running())
+                {
+                    tick.update(|n| *n += 1);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match job.await {
+                    Ok(view) => view! { <JobDetail view cancel/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn JobDetail(view: JobView, cancel: ServerAction<CancelJob>) -> impl IntoView {
+    let heading = format!("Job {}: {}", view.id, view.label);
+    let processed = view.applied + view.skipped + view.failed;
+    let running = view.is_running();
+    let rate = if view.rate > 0.0 {
+        format!("{:.0} rows/s", view.rate)
+    } else {
+        "—".to_owned()
+    };
+    let left = view
+        .seconds_left
+        .map(|seconds| format!("about {} s left", seconds.ceil()))
+        .unwrap_or_default();
+    let csv = format!("/jobs/{}/outcomes.csv", view.id);
+    let resource = view.resource.clone();
+    view! {
+        <Title text=heading.clone()/>
+        {running.then(|| view! { <Meta http_equiv="refresh" content="2"/> })}
+        <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/">"Home"</a> " / " <a href="/jobs">"Jobs"</a></nav>
+        <h1>{heading.clone()}</h1>
+        <section class="card" aria-labelledby="progress-heading">
+            <h2 id="progress-heading">{status_label(&view.status)}</h2>
+            <progress max=view.total.to_string() value=processed.to_string() aria-label="Progress">
+                {format!("{processed} of {}", view.total)}
+            </progress>
+            <p role="status" class="job-progress">{progress_text(&view)}</p>
+            <p class="muted">
+                {format!("{} · {} · started by {} · ", view.mode, rate, view.actor)}{left}
+            </p>
+            {view.error.clone().map(|error| view! { <p class="message error" role="alert">{error}</p> })}
+            {(running && view.cancel_requested).then(|| view! { <p class="message warning">"Cancelling after the current batch…"</p> })}
+            {(running && !view.cancel_requested).then(|| view! {
+                <ActionForm action=cancel>
+                    <input type="hidden" name="input[id]" value=view.id.to_string()/>
+                    <button type="submit" class="button danger">"Cancel job"</button>
+                </ActionForm>
+            })}
+            <p><a href=csv rel="external" download="">"Per-row outcomes (CSV)"</a></p>
+        </section>
+        {(!view.problems.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="problems-heading">
+                <h2 id="problems-heading">"Rows that did not move"</h2>
+                <div class="table-scroll">
+                    <table class="data">
+                        <caption class="visually-hidden">"Rows skipped or failed, with the reason"</caption>
+                        <thead><tr><th scope="col">"Object"</th><th scope="col">"Outcome"</th><th scope="col">"Why"</th></tr></thead>
+                        <tbody>
+                            {view.problems.into_iter().map(|item| view! {
+                                <tr>
+                                    <td><a href=object_path(&resource, &item.id)>{item.id.clone()}</a></td>
+                                    <td>{item.outcome}</td>
+                                    <td>{item.reason}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        })}
+    }
+}

@@ -1,0 +1,310 @@
+//! A resource's list page: filters by state and state group, search, sortable columns and
+//! pagination with the total, all held in the address so it can be shared and Back works.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::Form,
+    hooks::{use_params_map, use_query_map},
+};
+
+use crate::{
+    admin::{
+        api::{list_objects, ListInput},
+        edit_api::edit_path,
+        view::{object_path, ColumnHeader, ListQuery, ListView},
+    },
+    components::{
+        badge::StateBadgeView,
+        messages::{ErrorPanel, MessageView},
+    },
+};
+
+/// `/:resource?state=…&group=…&q=…&sort=…&page=…`.
+#[component]
+pub fn ListPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let list = Resource::new(
+        move || {
+            let resource = params.with(|p| p.get("resource").unwrap_or_default());
+            let query = query.with(|q| ListQuery {
+                state: q.get("state").filter(|v| !v.is_empty()),
+                group: q.get("group").filter(|v| !v.is_empty()),
+                q: q.get("q").filter(|v| !v.is_empty()),
+                sort: q.get("sort").filter(|v| !v.is_empty()),
+                page: q.get("page").and_then(|v| v.parse().ok()),
+            });
+            ListInput { resource, query }
+        },
+        list_objects,
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(view) => view! { <ListTable view/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ListTable(view: ListView) -> impl IntoView {
+    let ListView {
+        resource,
+        title,
+        singular,
+        query,
+        columns,
+        rows,
+        total,
+        page,
+        page_count,
+        page_size,
+        states,
+        groups,
+        searchable,
+        can_create,
+        message,
+        bulk_actions,
+    } = view;
+    let bulk = !bulk_actions.is_empty();
+    // "Select all on this page" checks every row box (with JavaScript).
+    let page_selected = RwSignal::new(false);
+    let base = format!("/{resource}");
+    let first_row = (u64::from(page) - 1) * u64::from(page_size) + 1;
+    let last_row = (first_row + rows.len() as u64).saturating_sub(1);
+    let plural = if total == 1 {
+        singular.clone()
+    } else {
+        format!("{singular}s")
+    };
+    let summary = if rows.is_empty() {
+        format!("No {singular} matches.")
+    } else {
+        format!("{first_row}–{last_row} of {total} {plural}")
+    };
+    let selected_state = query.state.clone().unwrap_or_default();
+    let selected_group = query.group.clone().unwrap_or_default();
+    let search = query.q.clone().unwrap_or_default();
+    let sort = query.sort.clone().unwrap_or_default();
+    let has_filters = query.state.is_some() || query.group.is_some() || query.q.is_some();
+    let header = |name: &str, label: &str, sortable: bool, numeric: bool| {
+        view! { <SortHeader base=base.clone() query=query.clone() header=ColumnHeader {
+            name: name.to_owned(), label: label.to_owned(), sortable, numeric,
+        }/> }
+    };
+    let headers = std::iter::once(header("id", "ID", true, true))
+        .chain(std::iter::once(header("state", "State", true, false)))
+        .chain(
+            columns
+                .iter()
+                .map(|c| header(&c.name, &c.label, c.sortable, c.numeric)),
+        )
+        .collect_view();
+    let numeric: Vec<bool> = columns.iter().map(|c| c.numeric).collect();
+    let body = rows
+        .into_iter()
+        .map(|row| {
+            let href = object_path(&resource, &row.id);
+            let select = bulk.then(|| {
+                let label = format!("Select {singular} {}", row.id);
+                view! {
+                    <td class="select">
+                        <input type="checkbox" name="id" value=row.id.clone() aria-label=label
+                            prop:checked=move || page_selected.get()/>
+                    </td>
+                }
+            });
+            let cells = row
+                .cells
+                .into_iter()
+                .zip(numeric.iter().copied())
+                .map(|(cell, numeric)| view! { <td class:numeric=numeric>{cell}</td> })
+                .collect_view();
+            view! {
+                <tr>
+                    {select}
+                    <td class="numeric"><a href=href>{row.id}</a></td>
+                    <td><StateBadgeView state=row.state/></td>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    let filter_label = format!("Filter {title}");
+    let kept_filters: Vec<(&str, String)> = [
+        ("state", query.state.clone()),
+        ("group", query.group.clone()),
+        ("q", query.q.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|value| (name, value)))
+    .collect();
+    let clear_href = base.clone();
+    view! {
+        <Title text=title.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/">"Home"</a> " / " <span aria-current="page">{title.clone()}</span></nav>
+        <div class="page-heading">
+            <h1>{title.clone()} <span class="count-total">{format!("{total} {plural}")}</span></h1>
+            {can_create.then(|| view! {
+                <a class="button primary" href=edit_path(&resource, "")>{format!("Add {singular}")}</a>
+            })}
+        </div>
+        {message.map(|message| view! { <MessageView message/> })}
+        <Form method="GET" action=base.clone()>
+            <div class="filters" role="search" aria-label=filter_label>
+                <label>
+                    "State"
+                    <select name="state">
+                        <option value="" selected=selected_state.is_empty()>"All states"</option>
+                        {states.into_iter().map(|state| {
+                            let selected = state.name == selected_state;
+                            view! { <option value=state.name selected=selected>{state.label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                {(!groups.is_empty()).then(|| view! {
+                    <label>
+                        "Group"
+                        <select name="group">
+                            <option value="" selected=selected_group.is_empty()>"All groups"</option>
+                            {groups.into_iter().map(|group| {
+                                let selected = group.name == selected_group;
+                                view! { <option value=group.name selected=selected>{group.label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                {searchable.then(|| view! {
+                    <label>
+                        "Search"
+                        <input type="search" name="q" value=search.clone() placeholder="Text or ID"/>
+                    </label>
+                })}
+                {(!sort.is_empty()).then(|| view! { <input type="hidden" name="sort" value=sort.clone()/> })}
+                <button type="submit" class="button primary">"Filter"</button>
+                {has_filters.then(|| view! { <a class="button subtle" href=clear_href>"Clear"</a> })}
+            </div>
+        </Form>
+        <p class="muted list-summary" role="status">{summary}</p>
+        <Form method="GET" action=format!("{base}/bulk")>
+            {bulk.then(|| view! {
+                <div class="bulk-bar">
+                    <label>
+                        "Action"
+                        <select name="transition">
+                            {bulk_actions.into_iter().map(|action| view! {
+                                <option value=action.name>{action.label}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="inline-check">
+                        <input type="checkbox" name="all" value="1"/>
+                        {format!("Select all matching ({total})")}
+                    </label>
+                    {kept_filters.into_iter().map(|(name, value)| view! {
+                        <input type="hidden" name=name value=value/>
+                    }).collect_view()}
+                    <button type="submit" class="button">"Preview"</button>
+                </div>
+            })}
+            <div class="table-scroll">
+                <table class="data list">
+                    <caption class="visually-hidden">{title.clone()}</caption>
+                    <thead>
+                        <tr>
+                            {bulk.then(|| view! {
+                                <th scope="col" class="select">
+                                    <input type="checkbox" aria-label="Select all on this page"
+                                        on:change=move |event| page_selected.set(event_target_checked(&event))/>
+                                </th>
+                            })}
+                            {headers}
+                        </tr>
+                    </thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        </Form>
+        <Pagination base=base.clone() query=query.clone() page page_count/>
+    }
+}
+
+/// A column header; a sortable one links to the list sorted by it (again: reversed).
+#[component]
+fn SortHeader(base: String, query: ListQuery, header: ColumnHeader) -> impl IntoView {
+    let current = query.sort.clone().unwrap_or_default();
+    let ascending = current == header.name;
+    let descending = current.strip_prefix('-') == Some(header.name.as_str());
+    let aria_sort = if ascending {
+        "ascending"
+    } else if descending {
+        "descending"
+    } else {
+        "none"
+    };
+    let label = header.label.clone();
+    let content = if header.sortable {
+        let next = if ascending {
+            format!("-{}", header.name)
+        } else {
+            header.name.clone()
+        };
+        let href = format!(
+            "{base}{}",
+            ListQuery {
+                sort: Some(next),
+                page: None,
+                ..query
+            }
+            .to_query_string()
+        );
+        let arrow = if ascending {
+            " ▲"
+        } else if descending {
+            " ▼"
+        } else {
+            ""
+        };
+        view! { <a href=href>{label}{arrow}</a> }.into_any()
+    } else {
+        view! { {label} }.into_any()
+    };
+    view! {
+        <th scope="col" class:numeric=header.numeric aria-sort=header.sortable.then_some(aria_sort)>{content}</th>
+    }
+}
+
+/// Previous / next and first / last page links with "Page N of M".
+#[component]
+fn Pagination(base: String, query: ListQuery, page: u32, page_count: u32) -> impl IntoView {
+    let link = move |target: u32, text: &'static str, rel: Option<&'static str>| {
+        let enabled = target != page && target >= 1 && target <= page_count;
+        if enabled {
+            let href = format!(
+                "{base}{}",
+                ListQuery {
+                    page: Some(target),
+                    ..query.clone()
+                }
+                .to_query_string()
+            );
+            view! { <a class="button subtle" href=href rel=rel>{text}</a> }.into_any()
+        } else {
+            view! { <span class="button subtle" aria-disabled="true">{text}</span> }.into_any()
+        }
+    };
+    view! {
+        <nav class="pagination" aria-label="Pages">
+            {link(1, "« First", None)}
+            {link(page.saturating_sub(1).max(1), "‹ Previous", Some("prev"))}
+            <span class="page-of">{format!("Page {page} of {page_count}")}</span>
+            {link((page + 1).min(page_count), "Next ›", Some("next"))}
+            {link(page_count, "Last »", None)}
+        </nav>
+    }
+}

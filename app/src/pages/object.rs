@@ -1,0 +1,217 @@
+//! The object page: fields, state, a button per transition this user may fire, the message
+//! of the last action, and recent history.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    admin::{
+        api::{object_page, FireTransition, ObjectInput},
+        edit_api::edit_path,
+        view::{form_path, object_path, ActionView, FireOrigin, ObjectView},
+    },
+    components::{
+        badge::StateBadgeView,
+        history_table::HistoryTable,
+        messages::{ErrorPanel, MessageView},
+    },
+};
+
+/// `/:resource/:id`.
+#[component]
+pub fn ObjectPage() -> impl IntoView {
+    let params = use_params_map();
+    let fire = ServerAction::<FireTransition>::new();
+    let object = Resource::new(
+        move || {
+            let input = params.with(|p| ObjectInput {
+                resource: p.get("resource").unwrap_or_default(),
+                id: p.get("id").unwrap_or_default(),
+            });
+            // Read again after every fire: the new state, buttons and message.
+            (input, fire.version().get())
+        },
+        |(input, _)| object_page(input),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match object.await {
+                    Ok(view) => view! { <ObjectDetail view fire/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl IntoView {
+    let ObjectView {
+        resource,
+        title,
+        singular,
+        id,
+        version,
+        state,
+        fields,
+        actions,
+        history,
+        more_history,
+        message,
+        can_edit,
+        can_delete,
+    } = view;
+    let name = format!("{} {id}", capitalised(&singular));
+    let history_path = format!("{}/history", object_path(&resource, &id));
+    let list_path = format!("/{resource}");
+    let action_context = ActionContext {
+        resource: resource.clone(),
+        id: id.clone(),
+        version,
+    };
+    view! {
+        <Title text=name.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Home"</a> " / " <a href=list_path>{title}</a> " / " <span aria-current="page">{name.clone()}</span>
+        </nav>
+        <div class="page-heading">
+            <h1 class="object-title">{name.clone()} " " <StateBadgeView state/></h1>
+            <div class="object-tools">
+                {can_edit.then(|| view! { <a class="button" href=edit_path(&resource, &id)>"Edit"</a> })}
+                {can_delete.then(|| view! {
+                    <a class="button danger" href=format!("{}/delete", object_path(&resource, &id))>"Delete"</a>
+                })}
+            </div>
+        </div>
+        {message.map(|message| view! { <MessageView message/> })}
+        <div class="object-layout">
+            <section class="card" aria-labelledby="fields-heading">
+                <h2 id="fields-heading">"Details"</h2>
+                <dl class="fields">
+                    {fields.into_iter().map(|field| view! {
+                        <dt>{field.label}</dt>
+                        <dd>{if field.value.is_empty() { "—".to_owned() } else { field.value }}</dd>
+                    }).collect_view()}
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="actions-heading">
+                <h2 id="actions-heading">"Transitions"</h2>
+                {if actions.is_empty() {
+                    view! { <p class="empty">"No transition is available to you from this state."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="actions">
+                            {actions.into_iter().map(|action| view! {
+                                <li><ActionButton action context=action_context.clone() fire/></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+        <section class="card" aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            <HistoryTable entries=history caption=format!("History of {name}")/>
+            <p><a href=history_path>{if more_history { "Full history" } else { "History page" }}</a></p>
+        </section>
+    }
+}
+
+/// What every button of one object posts besides its transition.
+#[derive(Clone)]
+struct ActionContext {
+    resource: String,
+    id: String,
+    version: i64,
+}
+
+/// One transition: a link to its form (or confirmation) page, a button that fires it, or a
+/// disabled button with the reason.
+#[component]
+fn ActionButton(
+    action: ActionView,
+    context: ActionContext,
+    fire: ServerAction<FireTransition>,
+) -> impl IntoView {
+    let help_id = format!("help-{}", action.name);
+    let help = (!action.help_text.is_empty()).then(|| action.help_text.clone());
+    let described_by =
+        (help.is_some() || action.disabled_reason.is_some()).then(|| help_id.clone());
+    let note = match (&action.disabled_reason, help) {
+        (Some(reason), _) => Some(
+            view! { <span id=help_id.clone() class="action-note unavailable">{reason.clone()}</span> },
+        ),
+        (None, Some(help)) => {
+            Some(view! { <span id=help_id.clone() class="action-note">{help}</span> })
+        }
+        (None, None) => None,
+    };
+    let control = if action.disabled_reason.is_some() {
+        view! {
+            <button type="button" class="button" disabled aria-describedby=described_by>{action.label}</button>
+        }
+        .into_any()
+    } else if action.has_form || action.confirm.is_some() {
+        // The form page doubles as the confirmation page, so both work without JavaScript.
+        let href = form_path(&context.resource, &context.id, &action.name);
+        view! {
+            <a class="button" href=href aria-describedby=described_by>{action.label}"…"</a>
+        }
+        .into_any()
+    } else {
+        view! {
+            <ActionForm action=fire>
+                <FireHiddenFields
+                    resource=context.resource.clone()
+                    id=context.id.clone()
+                    transition=action.name.clone()
+                    version=context.version
+                    origin=FireOrigin::Object
+                />
+                <button
+                    type="submit"
+                    class="button primary"
+                    aria-describedby=described_by
+                    disabled=move || fire.pending().get()
+                >
+                    {action.label}
+                </button>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! { {control} {note} }
+}
+
+/// The hidden inputs that say which transition of which object at which version is posted.
+#[component]
+pub fn FireHiddenFields(
+    resource: String,
+    id: String,
+    transition: String,
+    version: i64,
+    origin: FireOrigin,
+) -> impl IntoView {
+    let origin = match origin {
+        FireOrigin::Object => "object",
+        FireOrigin::Form => "form",
+    };
+    view! {
+        <input type="hidden" name="input[resource]" value=resource/>
+        <input type="hidden" name="input[id]" value=id/>
+        <input type="hidden" name="input[transition]" value=transition/>
+        <input type="hidden" name="input[version]" value=version.to_string()/>
+        <input type="hidden" name="input[origin]" value=origin/>
+    }
+}
+
+/// `order` → `Order`.
+pub fn capitalised(word: &str) -> String {
+    let mut characters = word.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
+}

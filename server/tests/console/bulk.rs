@@ -1,0 +1,513 @@
+//! Bulk transitions: the grouped preview, both modes over mixed selections, form data on
+//! every row, cancelling, resuming a job a crashed server left half done (exactly once), and
+//! two jobs racing on the same rows.
+
+use std::{path::PathBuf, sync::Arc};
+
+use app::{
+    admin::job_runner,
+    db::jobs,
+    orders::{orders_machine, orders_table, OrdersStore},
+    state::AppState,
+};
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use switchyard_engine::{Actor, FireRequest};
+
+use crate::{
+    helpers::{call, logged_in, order_row, set_state},
+    on_both_backends,
+    support::TestApp,
+};
+
+on_both_backends!(
+    the_preview_counts_what_will_move_and_groups_the_rest_by_reason,
+    best_effort_moves_what_it_can_and_reports_the_rest,
+    all_or_nothing_moves_nothing_when_one_row_cannot,
+    a_form_is_asked_once_and_reaches_every_row,
+    a_cancelled_job_stops_and_keeps_what_it_did,
+    a_job_resumed_after_a_crash_applies_each_row_exactly_once,
+    two_jobs_on_the_same_rows_never_apply_one_twice,
+    bulk_refusals_change_nothing,
+);
+
+fn state_of(app: &TestApp) -> AppState {
+    let leptos_toml = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
+    AppState {
+        leptos_options: server::config::leptos_options(&leptos_toml).expect("Leptos.toml"),
+        db: app.db.clone(),
+        registry: Arc::new(app::resources::registry().expect("registry")),
+    }
+}
+
+fn ids_fields(transition: &str, ids: &[&str]) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("input[resource]".to_owned(), "orders".to_owned()),
+        ("input[transition]".to_owned(), transition.to_owned()),
+    ];
+    for (index, id) in ids.iter().enumerate() {
+        fields.push((format!("input[ids][{index}]"), (*id).to_owned()));
+    }
+    fields
+}
+
+async fn post(
+    app: &TestApp,
+    client: &Client,
+    endpoint: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    call(app, client, endpoint, &pairs).await
+}
+
+async fn audit_count(app: &TestApp, id: i64) -> i64 {
+    app::with_pool!(&app.db, pool => {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM audit_log WHERE resource = 'orders' AND object_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(pool)
+        .await
+    })
+    .expect("audit count")
+}
+
+async fn count_in(app: &TestApp, state: &str) -> i64 {
+    app::with_pool!(&app.db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orders WHERE state = $1")
+            .bind(state)
+            .fetch_one(pool)
+            .await
+    })
+    .expect("count")
+}
+
+async fn the_preview_counts_what_will_move_and_groups_the_rest_by_reason(app: TestApp) {
+    app::orders::seed_orders(&app.db, 10).await.expect("seed");
+    for id in [2, 4, 6] {
+        set_state(&app, id, "paid").await;
+    }
+    let clerk = logged_in(&app, "clerk").await;
+    let ids = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "99"];
+    let response = post(&app, &clerk, "bulk_preview", &ids_fields("pay", &ids)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let preview: Value = response.json().await.expect("json");
+    assert_eq!(preview["label"], "Mark as paid");
+    assert_eq!(preview["total"], 11);
+    assert_eq!(preview["will_move"], 7);
+    assert_eq!(
+        preview["groups"][0]["reason"],
+        "Mark as paid is not possible: the order is Paid."
+    );
+    assert_eq!(preview["groups"][0]["count"], 3);
+    assert_eq!(
+        preview["groups"][0]["examples"],
+        serde_json::json!(["2", "4", "6"])
+    );
+    assert_eq!(preview["groups"][1]["reason"], "No such order.");
+    assert_eq!(count_in(&app, "paid").await, 3, "a preview writes nothing");
+
+    // "Select all matching" follows the list's filter.
+    let mut matching = ids_fields("pay", &[]);
+    matching.push(("input[all_matching]".to_owned(), "true".to_owned()));
+    matching.push(("input[query][state]".to_owned(), "new".to_owned()));
+    let preview: Value = post(&app, &clerk, "bulk_preview", &matching)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(preview["total"], 7);
+    assert_eq!(preview["will_move"], 7);
+
+    // The list offers the clerk's transitions as bulk actions, the viewer none.
+    let list: Value = call(&app, &clerk, "list", &[("input[resource]", "orders")])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let labels: Vec<&str> = list["bulk_actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| a["label"].as_str().expect("label"))
+        .collect();
+    assert_eq!(labels, ["Mark as paid", "Ship", "Deliver", "Cancel order"]);
+    let viewer = logged_in(&app, "viewer").await;
+    let list: Value = call(&app, &viewer, "list", &[("input[resource]", "orders")])
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["bulk_actions"], serde_json::json!([]));
+}
+
+async fn apply(app: &TestApp, client: &Client, fields: &[(String, String)]) -> i64 {
+    let response = post(app, client, "bulk_apply", fields).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{:?}",
+        response.text().await
+    );
+    response.json().await.expect("job id")
+}
+
+async fn job(app: &TestApp, client: &Client, id: i64) -> Value {
+    call(app, client, "job", &[("input[id]", &id.to_string())])
+        .await
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn best_effort_moves_what_it_can_and_reports_the_rest(app: TestApp) {
+    app::orders::seed_orders(&app.db, 10).await.expect("seed");
+    for id in [2, 4] {
+        set_state(&app, id, "paid").await;
+    }
+    let clerk = logged_in(&app, "clerk").await;
+    let id = apply(
+        &app,
+        &clerk,
+        &ids_fields("pay", &["1", "2", "3", "4", "5", "42"]),
+    )
+    .await;
+    let report = job(&app, &clerk, id).await;
+    assert_eq!(report["status"], "done");
+    assert_eq!(
+        (
+            report["applied"].as_i64(),
+            report["skipped"].as_i64(),
+            report["failed"].as_i64()
+        ),
+        (Some(3), Some(3), Some(0))
+    );
+    let problems: Vec<(&str, &str)> = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().expect("id"),
+                p["reason"].as_str().expect("reason"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("2", "Mark as paid is not possible: the order is Paid."),
+            ("4", "Mark as paid is not possible: the order is Paid."),
+            ("42", "No such order."),
+        ]
+    );
+    for order in [1, 3, 5] {
+        assert_eq!(order_row(&app, order).await.0, "paid");
+        assert_eq!(audit_count(&app, order).await, 1);
+    }
+    let description = app::with_pool!(&app.db, pool => {
+        sqlx::query_scalar::<_, Option<String>>("SELECT description FROM audit_log WHERE object_id = '1'").fetch_one(pool).await
+    })
+    .expect("description");
+    assert_eq!(
+        description.as_deref(),
+        Some(format!("Bulk job {id}").as_str())
+    );
+    let csv = clerk
+        .get(app.url(&format!("/jobs/{id}/outcomes.csv")))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.expect("text");
+    assert!(
+        csv.starts_with("position,object_id,outcome,reason\n1,1,applied,\n2,2,skipped,"),
+        "{csv}"
+    );
+    assert!(csv.contains("6,42,skipped,No such order."), "{csv}");
+}
+
+async fn all_or_nothing_moves_nothing_when_one_row_cannot(app: TestApp) {
+    app::orders::seed_orders(&app.db, 5).await.expect("seed");
+    set_state(&app, 3, "paid").await;
+    let clerk = logged_in(&app, "clerk").await;
+    let mut fields = ids_fields("pay", &["1", "2", "3", "4"]);
+    fields.push(("input[all_or_nothing]".to_owned(), "true".to_owned()));
+    let id = apply(&app, &clerk, &fields).await;
+    let report = job(&app, &clerk, id).await;
+    assert_eq!(report["status"], "done");
+    assert_eq!(report["applied"], 0);
+    assert_eq!(report["skipped"], 1);
+    assert_eq!(report["failed"], 3, "the others were held back");
+    assert_eq!(count_in(&app, "paid").await, 1);
+    assert_eq!(audit_count(&app, 1).await, 0);
+
+    let mut fields = ids_fields("pay", &["1", "2", "4"]);
+    fields.push(("input[all_or_nothing]".to_owned(), "true".to_owned()));
+    let id = apply(&app, &clerk, &fields).await;
+    assert_eq!(job(&app, &clerk, id).await["applied"], 3);
+    assert_eq!(count_in(&app, "paid").await, 4);
+}
+
+async fn a_form_is_asked_once_and_reaches_every_row(app: TestApp) {
+    app::orders::seed_orders(&app.db, 3).await.expect("seed");
+    for id in 1..=3 {
+        set_state(&app, id, "paid").await;
+    }
+    let clerk = logged_in(&app, "clerk").await;
+    let preview: Value = post(
+        &app,
+        &clerk,
+        "bulk_preview",
+        &ids_fields("ship", &["1", "2", "3"]),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(preview["form"]["fields"][0]["name"], "tracking_number");
+
+    let mut fields = ids_fields("ship", &["1", "2", "3"]);
+    fields.push(("input[fields][tracking_number]".to_owned(), "AB".to_owned()));
+    let response = post(&app, &clerk, "bulk_apply", &fields).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the form is cleaned before any job"
+    );
+    let count = app::with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bulk_jobs").fetch_one(pool).await).expect("jobs");
+    assert_eq!(count, 0);
+
+    let mut fields = ids_fields("ship", &["1", "2", "3"]);
+    fields.push((
+        "input[fields][tracking_number]".to_owned(),
+        "BATCH-7".to_owned(),
+    ));
+    fields.push(("input[fields][carrier]".to_owned(), "dhl".to_owned()));
+    fields.push((
+        "input[fields][note]".to_owned(),
+        "Morning pickup".to_owned(),
+    ));
+    let id = apply(&app, &clerk, &fields).await;
+    assert_eq!(job(&app, &clerk, id).await["applied"], 3);
+    let rows = app::with_pool!(&app.db, pool => {
+        sqlx::query_as::<_, (String, String, Option<String>)>(
+            "SELECT o.tracking_number, CAST(a.arguments AS TEXT), a.description FROM orders o \
+             JOIN audit_log a ON a.object_id = CAST(o.id AS TEXT) AND a.transition = 'ship' ORDER BY o.id",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .expect("rows");
+    assert_eq!(rows.len(), 3);
+    for (tracking, arguments, description) in rows {
+        assert_eq!(tracking, "BATCH-7");
+        let arguments: Value = serde_json::from_str(&arguments).expect("json");
+        assert_eq!(arguments["carrier"], "dhl");
+        assert_eq!(description, Some(format!("Bulk job {id}: Morning pickup")));
+    }
+}
+
+async fn stored_job(app: &TestApp, ids: &[String], actor: (i64, &str)) -> i64 {
+    let job = jobs::NewJob {
+        resource: "orders".to_owned(),
+        transition: "pay".to_owned(),
+        label: "Mark as paid".to_owned(),
+        mode: "best_effort",
+        arguments: Value::Null,
+        description: None,
+        actor_id: actor.0,
+        actor_username: actor.1.to_owned(),
+    };
+    jobs::create_job(&app.db, &job, ids).await.expect("job")
+}
+
+async fn clerk_id(app: &TestApp) -> i64 {
+    app::auth::users::find_active_by_username(&app.db, "clerk")
+        .await
+        .expect("lookup")
+        .expect("clerk")
+        .id
+}
+
+async fn a_cancelled_job_stops_and_keeps_what_it_did(app: TestApp) {
+    app::orders::seed_orders(&app.db, 12_000)
+        .await
+        .expect("seed");
+    let clerk_id = clerk_id(&app).await;
+    let ids: Vec<String> = (1..=12_000).map(|id| id.to_string()).collect();
+
+    // Cancelled before it starts: nothing moves.
+    let first = stored_job(&app, &ids[..100], (clerk_id, "clerk")).await;
+    assert!(jobs::request_cancel(&app.db, first).await.expect("cancel"));
+    job_runner::run_job(state_of(&app), first).await;
+    let record = jobs::job(&app.db, first).await.expect("read").expect("job");
+    assert_eq!((record.status.as_str(), record.applied), ("cancelled", 0));
+    assert_eq!(count_in(&app, "paid").await, 0);
+
+    // Cancelled while it runs, through the console: what it did stays done and logged.
+    let clerk = logged_in(&app, "clerk").await;
+    let mut fields = ids_fields("pay", &[]);
+    fields.push(("input[all_matching]".to_owned(), "true".to_owned()));
+    let second = apply(&app, &clerk, &fields).await;
+    let cancelled = call(
+        &app,
+        &clerk,
+        "job_cancel",
+        &[("input[id]", &second.to_string())],
+    )
+    .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let viewer = logged_in(&app, "viewer").await;
+    let refused = call(
+        &app,
+        &viewer,
+        "job_cancel",
+        &[("input[id]", &second.to_string())],
+    )
+    .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "only its author or a superuser"
+    );
+    let record = loop {
+        let record = jobs::job(&app.db, second)
+            .await
+            .expect("read")
+            .expect("job");
+        if !matches!(record.status.as_str(), "queued" | "running") {
+            break record;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(
+        matches!(record.status.as_str(), "cancelled" | "done"),
+        "{record:?}"
+    );
+    let paid = count_in(&app, "paid").await;
+    assert_eq!(paid, record.applied, "every applied row is counted");
+    let audits = app::with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log").fetch_one(pool).await).expect("audits");
+    assert_eq!(audits, paid, "one audit row per applied row");
+}
+
+async fn a_job_resumed_after_a_crash_applies_each_row_exactly_once(app: TestApp) {
+    app::orders::seed_orders(&app.db, 10).await.expect("seed");
+    let clerk_id = clerk_id(&app).await;
+    let ids: Vec<String> = (1..=10).map(|id| id.to_string()).collect();
+    let id = stored_job(&app, &ids, (clerk_id, "clerk")).await;
+    // The crashed worker had applied rows 1..=4, and recorded only 1 and 2.
+    let store = OrdersStore::new(app.db.clone(), orders_table().expect("table"));
+    let machine = orders_machine().expect("machine");
+    let clerk = Actor::new(clerk_id, "clerk").with_permissions(["orders.view", "orders.pay"]);
+    for order in 1..=4_i64 {
+        let request = FireRequest::new(order, "pay", clerk.clone())
+            .from_console()
+            .description(&format!("Bulk job {id}"));
+        machine.fire(&store, request).await.expect("pay");
+    }
+    jobs::set_status(&app.db, id, "running", None)
+        .await
+        .expect("running");
+    jobs::record_outcomes(
+        &app.db,
+        id,
+        &vec![(0, "applied", None), (1, "applied", None)],
+    )
+    .await
+    .expect("record");
+
+    // The server starts again: unfinished jobs resume.
+    assert_eq!(
+        job_runner::resume_unfinished(&state_of(&app))
+            .await
+            .expect("resume"),
+        1
+    );
+    let record = loop {
+        let record = jobs::job(&app.db, id).await.expect("read").expect("job");
+        if record.status == "done" {
+            break record;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!((record.applied, record.skipped, record.failed), (10, 0, 0));
+    for order in 1..=10 {
+        assert_eq!(order_row(&app, order).await.0, "paid");
+        assert_eq!(
+            audit_count(&app, order).await,
+            1,
+            "order {order} applied once"
+        );
+    }
+}
+
+async fn two_jobs_on_the_same_rows_never_apply_one_twice(app: TestApp) {
+    app::orders::seed_orders(&app.db, 300).await.expect("seed");
+    let clerk_id = clerk_id(&app).await;
+    let ids: Vec<String> = (1..=300).map(|id| id.to_string()).collect();
+    let first = stored_job(&app, &ids, (clerk_id, "clerk")).await;
+    let mut reversed = ids.clone();
+    reversed.reverse();
+    let second = stored_job(&app, &reversed, (clerk_id, "clerk")).await;
+    tokio::join!(
+        job_runner::run_job(state_of(&app), first),
+        job_runner::run_job(state_of(&app), second)
+    );
+    let a = jobs::job(&app.db, first).await.expect("read").expect("job");
+    let b = jobs::job(&app.db, second)
+        .await
+        .expect("read")
+        .expect("job");
+    assert_eq!(a.applied + b.applied, 300, "{a:?} {b:?}");
+    assert_eq!(a.skipped + b.skipped, 300);
+    assert_eq!(count_in(&app, "paid").await, 300);
+    let audits = app::with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log").fetch_one(pool).await).expect("audits");
+    assert_eq!(audits, 300);
+}
+
+async fn bulk_refusals_change_nothing(app: TestApp) {
+    app::orders::seed_orders(&app.db, 3).await.expect("seed");
+    let viewer = logged_in(&app, "viewer").await;
+    let clerk = logged_in(&app, "clerk").await;
+    let admin = logged_in(&app, "admin").await;
+    let cases = [
+        (&viewer, "pay", StatusCode::FORBIDDEN),
+        (&clerk, "reopen", StatusCode::FORBIDDEN),
+        (&admin, "hold", StatusCode::FORBIDDEN),
+        (&clerk, "teleport", StatusCode::NOT_FOUND),
+    ];
+    for (client, transition, status) in cases {
+        let response = post(
+            &app,
+            client,
+            "bulk_apply",
+            &ids_fields(transition, &["1", "2"]),
+        )
+        .await;
+        assert_eq!(response.status(), status, "{transition}");
+        let response = post(
+            &app,
+            client,
+            "bulk_preview",
+            &ids_fields(transition, &["1", "2"]),
+        )
+        .await;
+        assert_eq!(response.status(), status, "{transition} preview");
+    }
+    let response = post(&app, &clerk, "bulk_apply", &ids_fields("pay", &[])).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "an empty selection"
+    );
+    let response = call(&app, &clerk, "job", &[("input[id]", "999")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let count = app::with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bulk_jobs").fetch_one(pool).await).expect("jobs");
+    assert_eq!(count, 0);
+    assert_eq!(count_in(&app, "new").await, 3);
+}

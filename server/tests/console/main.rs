@@ -1,0 +1,9 @@
+//! The console over real HTTP, on SQLite and on PostgreSQL.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bulk;
+mod editing;
+mod helpers;
+mod transitions;
