@@ -64,16 +64,8 @@ impl<O: SqlModel> MachineResource<O> {
         input: &BulkInput,
     ) -> Result<(Vec<Row<O>>, Vec<String>), AppError> {
         let stored = if input.all_matching {
-            let spec = ListSpec {
-                states: self.state_filter(&input.query)?,
-                search: input.query.q.clone(),
-                search_columns: self.options.search.clone(),
-                order: ("id".to_owned(), crate::db::list::Direction::Ascending),
-                limit: 0,
-                offset: 0,
-            };
             self.store(db)
-                .all_matching(&spec)
+                .all_matching(&self.matching_spec(input)?)
                 .await
                 .map_err(AppError::internal)?
         } else {
@@ -97,16 +89,37 @@ impl<O: SqlModel> MachineResource<O> {
         } else {
             let found: std::collections::HashSet<String> =
                 rows.iter().map(|row| row.id().to_string()).collect();
-            let mut missing: Vec<String> = input
-                .ids
-                .iter()
-                .filter(|id| !found.contains(*id))
-                .cloned()
-                .collect();
-            missing.dedup();
-            missing
+            distinct(&input.ids)
+                .into_iter()
+                .filter(|id| !found.contains(id))
+                .collect()
         };
         Ok((rows, missing))
+    }
+
+    /// The list query "select all matching" stands for, in key order.
+    fn matching_spec(&self, input: &BulkInput) -> Result<ListSpec, AppError> {
+        Ok(ListSpec {
+            states: self.state_filter(&input.query)?,
+            search: input.query.q.clone(),
+            search_columns: self.options.search.clone(),
+            order: ("id".to_owned(), crate::db::list::Direction::Ascending),
+            limit: 0,
+            offset: 0,
+        })
+    }
+
+    /// The keys a job runs over, in order: the matching rows' keys, or the explicit keys once
+    /// each. Rows are not read here: the runner checks each one, and reports missing keys.
+    async fn selected_keys(&self, db: &Db, input: &BulkInput) -> Result<Vec<String>, AppError> {
+        if input.all_matching {
+            self.store(db)
+                .matching_keys(&self.matching_spec(input)?)
+                .await
+                .map_err(AppError::internal)
+        } else {
+            Ok(distinct(&input.ids))
+        }
     }
 
     fn bulk_transition(&self, name: &str, actor: &Actor) -> Result<String, AppError> {
@@ -184,14 +197,14 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
     ) -> Result<i64, AppError> {
         let label = self.bulk_transition(&input.transition, actor)?;
-        let (rows, missing) = self.selected_rows(db, input).await?;
-        if rows.is_empty() && missing.is_empty() {
+        let ids = self.selected_keys(db, input).await?;
+        if ids.is_empty() {
             return Err(AppError::Invalid(format!(
                 "Select at least one {} first.",
                 self.options.singular
             )));
         }
-        if input.all_or_nothing && rows.len() + missing.len() > ALL_OR_NOTHING_LIMIT {
+        if input.all_or_nothing && ids.len() > ALL_OR_NOTHING_LIMIT {
             return Err(AppError::Invalid(format!(
                 "All or nothing runs in one transaction, up to {ALL_OR_NOTHING_LIMIT} rows; \
                  choose best effort or a smaller selection."
@@ -214,11 +227,6 @@ impl<O: SqlModel> MachineResource<O> {
             }
             None => (Value::Null, None),
         };
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|row| row.id().to_string())
-            .chain(missing)
-            .collect();
         let job = jobs::NewJob {
             resource: self.machine.resource().to_owned(),
             transition: input.transition.clone(),
@@ -344,4 +352,13 @@ impl<O: SqlModel> MachineResource<O> {
             jobs::record_outcomes(db, job.id, &outcomes).await?;
         }
     }
+}
+
+/// `ids` without repeats, first occurrence first.
+fn distinct(ids: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    ids.iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .cloned()
+        .collect()
 }

@@ -174,6 +174,35 @@ impl<O: SqlModel> SqlStore<O> {
         self.fetch_rows(&statement, binds).await
     }
 
+    /// The keys of every row matching `spec`'s filters and search, in key order: what a bulk
+    /// job over "all matching" stores, without reading the rows themselves.
+    pub async fn matching_keys(&self, spec: &ListSpec) -> Result<Vec<String>, ListError> {
+        let (where_clause, binds) = self.where_clause(spec)?;
+        let sql = &self.table().sql;
+        let id = qualified(&sql.id, self.db());
+        let statement = match self.db() {
+            Db::Sqlite(_) => format!(
+                "SELECT CAST({id} AS TEXT) FROM {}{where_clause} ORDER BY {id}",
+                sql.table
+            ),
+            Db::Postgres(_) => format!(
+                "SELECT {id}::text FROM {} AS t{where_clause} ORDER BY {id}",
+                sql.table
+            ),
+        };
+        let keys = with_pool!(self.db(), pool => {
+            let mut query = sqlx::query_scalar::<_, String>(&statement);
+            for bind in binds {
+                query = match bind {
+                    Bind::Text(text) => query.bind(text),
+                    Bind::Integer(integer) => query.bind(integer),
+                };
+            }
+            query.fetch_all(pool).await?
+        });
+        Ok(keys)
+    }
+
     /// The rows with these keys (missing ones left out), by key.
     pub async fn read_many(&self, ids: &[ObjectId]) -> Result<Vec<StoredRow<O>>, ListError> {
         let table = self.table();
