@@ -186,6 +186,7 @@ impl<O: SqlModel> MachineResource<O> {
             will_move,
             groups,
             form,
+            all_or_nothing: self.options.all_or_nothing_by_default(&input.transition),
         })
     }
 
@@ -204,7 +205,10 @@ impl<O: SqlModel> MachineResource<O> {
                 self.options.singular
             )));
         }
-        if input.all_or_nothing && ids.len() > ALL_OR_NOTHING_LIMIT {
+        let all_or_nothing = input
+            .all_or_nothing
+            .unwrap_or_else(|| self.options.all_or_nothing_by_default(&input.transition));
+        if all_or_nothing && ids.len() > ALL_OR_NOTHING_LIMIT {
             return Err(AppError::Invalid(format!(
                 "All or nothing runs in one transaction, up to {ALL_OR_NOTHING_LIMIT} rows; \
                  choose best effort or a smaller selection."
@@ -231,7 +235,7 @@ impl<O: SqlModel> MachineResource<O> {
             resource: self.machine.resource().to_owned(),
             transition: input.transition.clone(),
             label,
-            mode: if input.all_or_nothing {
+            mode: if all_or_nothing {
                 "all_or_nothing"
             } else {
                 "best_effort"

@@ -6,7 +6,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use serde_json::{Map, Value};
-use switchyard_engine::{Actor, FieldErrors, Form, Transition};
+use switchyard_engine::{Actor, BulkMode, FieldErrors, Form, Transition};
 
 use crate::db::list::Direction;
 
@@ -95,6 +95,7 @@ pub struct AdminOptions<O> {
     pub(crate) edit_form: Option<Form>,
     pub(crate) create: Option<(Form, Build<O>)>,
     pub(crate) deletable: bool,
+    pub(crate) bulk_modes: HashMap<String, BulkMode>,
 }
 
 impl<O> AdminOptions<O> {
@@ -117,6 +118,7 @@ impl<O> AdminOptions<O> {
             edit_form: None,
             create: None,
             deletable: false,
+            bulk_modes: HashMap::new(),
         }
     }
 
@@ -218,6 +220,21 @@ impl<O> AdminOptions<O> {
     pub fn deletable(mut self) -> Self {
         self.deletable = true;
         self
+    }
+
+    /// The mode `transition` runs in as a bulk action unless the operator (or the API caller)
+    /// chooses the other one; without this, best effort.
+    pub fn bulk_mode(mut self, transition: &str, mode: BulkMode) -> Self {
+        self.bulk_modes.insert(transition.to_owned(), mode);
+        self
+    }
+
+    /// Whether `transition` runs all or nothing when the request does not say.
+    pub(crate) fn all_or_nothing_by_default(&self, transition: &str) -> bool {
+        matches!(
+            self.bulk_modes.get(transition),
+            Some(BulkMode::AllOrNothing)
+        )
     }
 }
 

@@ -180,9 +180,9 @@ pub struct BulkInput {
     /// The list's filters and search when `all_matching`.
     #[serde(default)]
     pub query: ListQuery,
-    /// `true`: one refused or failed row stops every row.
+    /// `true`: one refused or failed row stops every row; absent: the action's default mode.
     #[serde(default)]
-    pub all_or_nothing: bool,
+    pub all_or_nothing: Option<bool>,
     /// The transition form's fields, typed once for every row.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
@@ -216,6 +216,8 @@ pub struct BulkPreview {
     pub groups: Vec<PreviewGroup>,
     /// The transition's form, asked once for every row.
     pub form: Option<Form>,
+    /// The action's default mode: all or nothing (else best effort).
+    pub all_or_nothing: bool,
 }
 
 /// One row of a job's report.

@@ -2,7 +2,7 @@
 //! table, with its list columns, search, and object fields.
 
 use serde_json::{Map, Value};
-use switchyard_engine::{FieldErrors, FieldKind, Form, FormField};
+use switchyard_engine::{BulkMode, FieldErrors, FieldKind, Form, FormField};
 
 use super::{machine::orders_machine, machine::orders_table, model::Order};
 use crate::admin::{
@@ -98,6 +98,9 @@ fn options() -> AdminOptions<Order> {
             new_order,
         )
         .deletable()
+        // Cancelling a batch of orders is meant together: one that cannot be cancelled
+        // holds back the others, unless the operator chooses best effort on the preview.
+        .bulk_mode("cancel", BulkMode::AllOrNothing)
 }
 
 /// The orders resource.

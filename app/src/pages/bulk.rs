@@ -64,6 +64,7 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
         will_move,
         groups,
         form,
+        all_or_nothing,
     } = view;
     let back = format!("/{}{}", input.resource, input.query.to_query_string());
     let heading = format!(
@@ -86,7 +87,7 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
             </p>
             <PreviewGroups groups resource/>
         </section>
-        <ApplyForm input form apply back will_move/>
+        <ApplyForm input form apply back will_move all_or_nothing/>
     }
 }
 
@@ -143,6 +144,7 @@ fn ApplyForm(
     apply: ServerAction<ApplyBulk>,
     back: String,
     will_move: usize,
+    all_or_nothing: bool,
 ) -> impl IntoView {
     let selection: Vec<(String, String)> = if input.all_matching {
         vec![("input[all_matching]".to_owned(), "true".to_owned())]
@@ -203,7 +205,7 @@ fn ApplyForm(
             <ActionForm action=apply>
                 {hidden}
                 {fields}
-                <ModeChoice/>
+                <ModeChoice all_or_nothing/>
                 <div class="form-actions">
                     <button type="submit" class="button primary"
                         disabled=move || apply.pending().get() || will_move == 0>
@@ -216,18 +218,18 @@ fn ApplyForm(
     }
 }
 
-/// Best effort (the default) or all or nothing.
+/// Best effort or all or nothing, the action's default checked.
 #[component]
-fn ModeChoice() -> impl IntoView {
+fn ModeChoice(all_or_nothing: bool) -> impl IntoView {
     view! {
         <fieldset class="mode">
             <legend>"If a row cannot move"</legend>
             <label class="inline-check">
-                <input type="radio" name="input[all_or_nothing]" value="false" checked/>
+                <input type="radio" name="input[all_or_nothing]" value="false" checked=!all_or_nothing/>
                 "Best effort: move the others and report it"
             </label>
             <label class="inline-check">
-                <input type="radio" name="input[all_or_nothing]" value="true"/>
+                <input type="radio" name="input[all_or_nothing]" value="true" checked=all_or_nothing/>
                 "All or nothing: move none of them"
             </label>
         </fieldset>

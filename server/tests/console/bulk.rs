@@ -15,7 +15,7 @@ use serde_json::Value;
 use switchyard_engine::{Actor, FireRequest};
 
 use crate::{
-    helpers::{call, logged_in, order_row, set_state},
+    helpers::{call, logged_in, order_row, page, set_state},
     on_both_backends,
     support::TestApp,
 };
@@ -251,6 +251,31 @@ async fn all_or_nothing_moves_nothing_when_one_row_cannot(app: TestApp) {
     let id = apply(&app, &clerk, &fields).await;
     assert_eq!(job(&app, &clerk, id).await["applied"], 3);
     assert_eq!(count_in(&app, "paid").await, 4);
+
+    // `cancel` is declared all or nothing by default: the preview checks that mode, and a
+    // request that does not say runs in it; saying `false` chooses best effort.
+    let (_, html) = page(&app, &clerk, "/orders/bulk?transition=cancel&id=1&id=5").await;
+    let checked = html
+        .split("<input")
+        .find(|input| input.contains("checked"))
+        .expect("a checked mode");
+    assert!(checked.contains(r#"value="true""#), "{checked}");
+    set_state(&app, 2, "delivered").await;
+    let id = apply(&app, &clerk, &ids_fields("cancel", &["1", "2", "5"])).await;
+    let report = job(&app, &clerk, id).await;
+    assert_eq!(report["mode"], "All or nothing");
+    assert_eq!(report["applied"], 0, "{report}");
+    assert_eq!(count_in(&app, "cancelled").await, 0);
+    let mut fields = ids_fields("cancel", &["1", "2", "5"]);
+    fields.push(("input[all_or_nothing]".to_owned(), "false".to_owned()));
+    let id = apply(&app, &clerk, &fields).await;
+    let report = job(&app, &clerk, id).await;
+    assert_eq!(report["mode"], "Best effort");
+    assert_eq!(
+        (report["applied"].as_i64(), report["skipped"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(count_in(&app, "cancelled").await, 2);
 }
 
 async fn a_form_is_asked_once_and_reaches_every_row(app: TestApp) {
