@@ -5,7 +5,10 @@
 
 use app::{
     admin::{
-        options::{AdminOptions, UnavailableDisplay},
+        options::{
+            ActionBatch, ActionFuture, ActionOutcome, AdminOptions, CustomAction,
+            UnavailableDisplay,
+        },
         resource::{AdminResource, MachineResource},
         view::{ActionView, FireInput},
     },
@@ -13,7 +16,9 @@ use app::{
     error::AppError,
     orders::{orders_table, seed_orders, Order},
 };
-use switchyard_engine::{Actor, FieldKind, Form, FormField, Machine, StateDecl, TransitionDecl};
+use switchyard_engine::{
+    Actor, BulkMode, FieldKind, Form, FormField, Machine, StateDecl, TransitionDecl,
+};
 
 fn machine() -> Machine<Order> {
     Machine::builder("orders")
@@ -172,4 +177,31 @@ fn options_naming_missing_columns_are_refused() {
         .editable(Form::new().field(FormField::new("state", FieldKind::Text)));
     let refused = MachineResource::new(machine(), orders_table().expect("table"), edit_state);
     assert!(refused.is_err_and(|e| e.to_string().contains("editable field `state`")));
+}
+
+#[test]
+fn bulk_options_must_name_transitions_and_actions_must_not() {
+    let mode_of_nothing =
+        AdminOptions::new("Orders", "order").bulk_mode("teleport", BulkMode::AllOrNothing);
+    let refused = MachineResource::new(machine(), orders_table().expect("table"), mode_of_nothing);
+    assert!(refused.is_err_and(|e| e
+        .to_string()
+        .contains("`teleport`, which is not a transition")));
+    let action = |name: &str| {
+        CustomAction::new(name, "Do it", |batch: ActionBatch<Order>| -> ActionFuture {
+            Box::pin(async move { Ok(vec![ActionOutcome::Done; batch.rows.len()]) })
+        })
+    };
+    let shadowing = AdminOptions::new("Orders", "order").action(action("ship"));
+    let refused = MachineResource::new(machine(), orders_table().expect("table"), shadowing);
+    assert!(refused.is_err_and(|e| e.to_string().contains("bulk action `ship`")));
+    let twice = AdminOptions::new("Orders", "order")
+        .action(action("export"))
+        .action(action("export"));
+    let refused = MachineResource::new(machine(), orders_table().expect("table"), twice);
+    assert!(refused.is_err_and(|e| e.to_string().contains("bulk action `export`")));
+    let fine = AdminOptions::new("Orders", "order")
+        .bulk_mode("ship", BulkMode::AllOrNothing)
+        .action(action("export"));
+    assert!(MachineResource::new(machine(), orders_table().expect("table"), fine).is_ok());
 }

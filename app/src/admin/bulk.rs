@@ -9,6 +9,7 @@ use switchyard_engine::{
 };
 
 use super::{
+    options::{ActionBatch, ActionOutcome, CustomAction},
     resource::MachineResource,
     view::{BulkAction, BulkInput, BulkPreview, PreviewGroup},
 };
@@ -38,7 +39,8 @@ pub fn job_description(job: i64, note: Option<&str>) -> String {
 
 impl<O: SqlModel> MachineResource<O> {
     /// The transitions `actor` may run in bulk: shown in the console and permitted (a
-    /// predicate permission is decided per row, so it is offered).
+    /// predicate permission is decided per row, so it is offered); then the deployer's
+    /// actions `actor` holds the permission for.
     pub(crate) fn bulk_actions(&self, actor: &Actor) -> Vec<BulkAction> {
         let mut actions: Vec<BulkAction> = Vec::new();
         for transition in self.machine.transitions() {
@@ -54,6 +56,16 @@ impl<O: SqlModel> MachineResource<O> {
                 });
             }
         }
+        let custom = self.options.actions.iter().filter(|action| {
+            action
+                .permission
+                .as_deref()
+                .is_none_or(|code| actor.has_perm(code))
+        });
+        actions.extend(custom.map(|action| BulkAction {
+            name: action.name.clone(),
+            label: action.label.clone(),
+        }));
         actions
     }
 
@@ -129,9 +141,13 @@ impl<O: SqlModel> MachineResource<O> {
             .find(|action| action.name == name);
         match action {
             Some(action) => Ok(action.label),
-            None if self.machine.declarations_of(name).next().is_some() => Err(
-                AppError::NotAllowed(format!("You may not run `{name}` on several objects.")),
-            ),
+            None if self.machine.declarations_of(name).next().is_some()
+                || self.custom_action(name).is_some() =>
+            {
+                Err(AppError::NotAllowed(format!(
+                    "You may not run `{name}` on several objects."
+                )))
+            }
             None => Err(AppError::NotFound(format!("Transition `{name}`"))),
         }
     }
@@ -148,7 +164,8 @@ impl<O: SqlModel> MachineResource<O> {
         let mut groups: BTreeMap<String, PreviewGroup> = BTreeMap::new();
         let mut will_move = 0;
         let mut form = None;
-        for row in &rows {
+        let custom = self.custom_action(&input.transition).is_some();
+        for row in rows.iter().filter(|_| !custom) {
             let transition = self.declared(&input.transition, row)?;
             if form.is_none() {
                 form = self.form_of(transition).cloned();
@@ -169,6 +186,9 @@ impl<O: SqlModel> MachineResource<O> {
                 }
             }
         }
+        if custom {
+            will_move = rows.len();
+        }
         let mut groups: Vec<PreviewGroup> = groups.into_values().collect();
         if !missing.is_empty() {
             groups.push(PreviewGroup {
@@ -187,6 +207,7 @@ impl<O: SqlModel> MachineResource<O> {
             groups,
             form,
             all_or_nothing: self.options.all_or_nothing_by_default(&input.transition),
+            choose_mode: !custom,
         })
     }
 
@@ -208,6 +229,11 @@ impl<O: SqlModel> MachineResource<O> {
         let all_or_nothing = input
             .all_or_nothing
             .unwrap_or_else(|| self.options.all_or_nothing_by_default(&input.transition));
+        if all_or_nothing && self.custom_action(&input.transition).is_some() {
+            return Err(AppError::Invalid(format!(
+                "{label} runs row by row; all or nothing is for transitions."
+            )));
+        }
         if all_or_nothing && ids.len() > ALL_OR_NOTHING_LIMIT {
             return Err(AppError::Invalid(format!(
                 "All or nothing runs in one transaction, up to {ALL_OR_NOTHING_LIMIT} rows; \
@@ -248,9 +274,8 @@ impl<O: SqlModel> MachineResource<O> {
         Ok(jobs::create_job(db, &job, &ids).await?)
     }
 
-    /// Runs a stored job to its end, or until it is cancelled: batch by batch through the
-    /// engine's bulk path. Rows a crashed run applied but did not record are found by their
-    /// audit rows and recorded as applied, so no row is applied twice.
+    /// Runs a stored job to its end, or until it is cancelled, batch by batch: a transition
+    /// through the engine's bulk path, a deployer's action through its function.
     pub(crate) async fn run_bulk_job(
         &self,
         db: &Db,
@@ -258,10 +283,12 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
     ) -> Result<(), AppError> {
         jobs::set_status(db, job.id, "running", None).await?;
-        let description = job_description(job.id, job.description.as_deref());
-        let arguments: Value = serde_json::from_str(&job.arguments).unwrap_or(Value::Null);
-        let all_or_nothing = job.mode == "all_or_nothing";
-        let batch = if all_or_nothing { i64::MAX } else { BATCH_ROWS };
+        let custom = self.custom_action(&job.transition);
+        let batch = if job.mode == "all_or_nothing" {
+            i64::MAX
+        } else {
+            BATCH_ROWS
+        };
         loop {
             let current = jobs::job(db, job.id)
                 .await?
@@ -275,86 +302,180 @@ impl<O: SqlModel> MachineResource<O> {
                 jobs::set_status(db, job.id, "done", None).await?;
                 return Ok(());
             }
-            let keys: Vec<String> = pending.iter().map(|(_, id)| id.clone()).collect();
-            let done_before: std::collections::HashSet<String> =
-                jobs::already_audited(db, &job.resource, &description, &keys)
-                    .await?
-                    .into_iter()
-                    .collect();
-            let mut outcomes: Outcomes = Vec::with_capacity(pending.len());
-            let mut to_fire = Vec::new();
-            for (position, id) in &pending {
-                if done_before.contains(id) {
-                    outcomes.push((*position, "applied", None));
-                } else {
-                    match self.parse_id(id) {
-                        Some(key) => to_fire.push((*position, key)),
-                        None => outcomes.push((
-                            *position,
-                            "skipped",
-                            Some(format!("No such {}.", self.options.singular)),
-                        )),
-                    }
-                }
-            }
-            if !to_fire.is_empty() {
-                let mode = if all_or_nothing {
-                    BulkMode::AllOrNothing
-                } else {
-                    BulkMode::BestEffort
-                };
-                let request = BulkRequest::new(
-                    to_fire.iter().map(|(_, key)| key.clone()).collect(),
-                    &job.transition,
-                    actor.clone(),
-                    mode,
-                )
-                .from_console()
-                .arguments(arguments.clone())
-                .description(&description);
-                let report = self
-                    .machine
-                    .fire_bulk(self.store(db), request)
-                    .await
-                    .map_err(|error| self.fire_error(&job.label, "", error))?;
-                let positions: std::collections::HashMap<String, i64> = to_fire
-                    .iter()
-                    .map(|(position, key)| (key.to_string(), *position))
-                    .collect();
-                for (key, outcome) in report.rows {
-                    let Some(position) = positions.get(&key.to_string()).copied() else {
-                        continue;
-                    };
-                    outcomes.push(match outcome {
-                        BulkRowOutcome::Applied(_) => (position, "applied", None),
-                        BulkRowOutcome::NotApplied => (
-                            position,
-                            "not_applied",
-                            Some(
-                                "Held back: another row stopped the all-or-nothing run.".to_owned(),
-                            ),
-                        ),
-                        BulkRowOutcome::Failed(FireError::NotFound(_)) => (
-                            position,
-                            "skipped",
-                            Some(format!("No such {}.", self.options.singular)),
-                        ),
-                        BulkRowOutcome::Failed(error) => {
-                            let kind = match &error {
-                                FireError::HandlerFailed { .. }
-                                | FireError::Vetoed { .. }
-                                | FireError::TargetNotAllowed { .. }
-                                | FireError::InvalidArguments { .. } => "failed",
-                                _ => "skipped",
-                            };
-                            let sentence = self.fire_error(&job.label, &key.to_string(), error);
-                            (position, kind, Some(sentence.to_string()))
-                        }
-                    });
-                }
-            }
+            let outcomes = match custom {
+                Some(action) => self.action_batch(db, action, &pending, actor).await?,
+                None => self.transition_batch(db, job, &pending, actor).await?,
+            };
             jobs::record_outcomes(db, job.id, &outcomes).await?;
         }
+    }
+
+    /// The deployer's action of this name, if it is one.
+    fn custom_action(&self, name: &str) -> Option<&CustomAction<O>> {
+        self.options
+            .actions
+            .iter()
+            .find(|action| action.name == name)
+    }
+
+    fn no_such_row(&self, position: i64) -> (i64, &'static str, Option<String>) {
+        (
+            position,
+            "skipped",
+            Some(format!("No such {}.", self.options.singular)),
+        )
+    }
+
+    /// One batch of a deployer's action: the rows that exist go to its function, which says
+    /// what became of each.
+    async fn action_batch(
+        &self,
+        db: &Db,
+        action: &CustomAction<O>,
+        pending: &[(i64, String)],
+        actor: &Actor,
+    ) -> Result<Outcomes, AppError> {
+        let keys: Vec<ObjectId> = pending
+            .iter()
+            .filter_map(|(_, id)| self.parse_id(id))
+            .collect();
+        let rows = self
+            .store(db)
+            .read_many(&keys)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .map(|row| self.machine.decode_row(row))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AppError::internal)?;
+        let positions: std::collections::HashMap<String, i64> = pending
+            .iter()
+            .map(|(position, id)| (id.clone(), *position))
+            .collect();
+        let found: Vec<i64> = rows
+            .iter()
+            .filter_map(|row| positions.get(&row.id().to_string()).copied())
+            .collect();
+        let present: std::collections::HashSet<i64> = found.iter().copied().collect();
+        let mut outcomes: Outcomes = pending
+            .iter()
+            .filter(|(position, _)| !present.contains(position))
+            .map(|(position, _)| self.no_such_row(*position))
+            .collect();
+        if rows.is_empty() {
+            return Ok(outcomes);
+        }
+        let count = rows.len();
+        let batch = ActionBatch {
+            rows,
+            actor: actor.clone(),
+            db: db.clone(),
+        };
+        let results = (action.run)(batch)
+            .await
+            .map_err(|error| AppError::Refused(format!("{}: {error}", action.label)))?;
+        if results.len() != count {
+            return Err(AppError::internal(format!(
+                "bulk action `{}` answered {} outcomes for {count} rows",
+                action.name,
+                results.len()
+            )));
+        }
+        outcomes.extend(
+            found
+                .into_iter()
+                .zip(results)
+                .map(|(position, result)| match result {
+                    ActionOutcome::Done => (position, "applied", None),
+                    ActionOutcome::Skipped(reason) => (position, "skipped", Some(reason)),
+                    ActionOutcome::Failed(reason) => (position, "failed", Some(reason)),
+                }),
+        );
+        Ok(outcomes)
+    }
+
+    /// One batch of a transition through the engine's bulk path. Rows a crashed run applied
+    /// but did not record are found by their audit rows and recorded as applied, so no row
+    /// is applied twice.
+    async fn transition_batch(
+        &self,
+        db: &Db,
+        job: &JobRecord,
+        pending: &[(i64, String)],
+        actor: &Actor,
+    ) -> Result<Outcomes, AppError> {
+        let description = job_description(job.id, job.description.as_deref());
+        let arguments: Value = serde_json::from_str(&job.arguments).unwrap_or(Value::Null);
+        let keys: Vec<String> = pending.iter().map(|(_, id)| id.clone()).collect();
+        let done_before: std::collections::HashSet<String> =
+            jobs::already_audited(db, &job.resource, &description, &keys)
+                .await?
+                .into_iter()
+                .collect();
+        let mut outcomes: Outcomes = Vec::with_capacity(pending.len());
+        let mut to_fire = Vec::new();
+        for (position, id) in pending {
+            if done_before.contains(id) {
+                outcomes.push((*position, "applied", None));
+            } else {
+                match self.parse_id(id) {
+                    Some(key) => to_fire.push((*position, key)),
+                    None => outcomes.push(self.no_such_row(*position)),
+                }
+            }
+        }
+        if to_fire.is_empty() {
+            return Ok(outcomes);
+        }
+        let mode = if job.mode == "all_or_nothing" {
+            BulkMode::AllOrNothing
+        } else {
+            BulkMode::BestEffort
+        };
+        let request = BulkRequest::new(
+            to_fire.iter().map(|(_, key)| key.clone()).collect(),
+            &job.transition,
+            actor.clone(),
+            mode,
+        )
+        .from_console()
+        .arguments(arguments)
+        .description(&description);
+        let report = self
+            .machine
+            .fire_bulk(self.store(db), request)
+            .await
+            .map_err(|error| self.fire_error(&job.label, "", error))?;
+        let positions: std::collections::HashMap<String, i64> = to_fire
+            .iter()
+            .map(|(position, key)| (key.to_string(), *position))
+            .collect();
+        for (key, outcome) in report.rows {
+            let Some(position) = positions.get(&key.to_string()).copied() else {
+                continue;
+            };
+            outcomes.push(match outcome {
+                BulkRowOutcome::Applied(_) => (position, "applied", None),
+                BulkRowOutcome::NotApplied => (
+                    position,
+                    "not_applied",
+                    Some("Held back: another row stopped the all-or-nothing run.".to_owned()),
+                ),
+                BulkRowOutcome::Failed(FireError::NotFound(_)) => self.no_such_row(position),
+                BulkRowOutcome::Failed(error) => {
+                    let kind = match &error {
+                        FireError::HandlerFailed { .. }
+                        | FireError::Vetoed { .. }
+                        | FireError::TargetNotAllowed { .. }
+                        | FireError::InvalidArguments { .. } => "failed",
+                        _ => "skipped",
+                    };
+                    let sentence = self.fire_error(&job.label, &key.to_string(), error);
+                    (position, kind, Some(sentence.to_string()))
+                }
+            });
+        }
+        Ok(outcomes)
     }
 }
 

@@ -3,17 +3,79 @@
 //! unavailable transitions are shown, and a visibility hook (Django's `ModelAdmin` plus
 //! django-fsm-2's `FSMAdminMixin`).
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
 
 use serde_json::{Map, Value};
-use switchyard_engine::{Actor, BulkMode, FieldErrors, Form, Transition};
+use switchyard_engine::{Actor, BulkMode, FieldErrors, Form, Row, Transition};
 
-use crate::db::list::Direction;
+use crate::db::{list::Direction, Db};
 
 type Display<O> = Arc<dyn Fn(&O) -> String + Send + Sync>;
 type VisibilityHook<O> = Arc<dyn Fn(&Transition<O>, &O, &Actor) -> bool + Send + Sync>;
 type TextHook<O> = Arc<dyn Fn(&Transition<O>, &O) -> Option<String> + Send + Sync>;
 type Build<O> = Arc<dyn Fn(&Map<String, Value>) -> Result<O, FieldErrors> + Send + Sync>;
+type ActionRun<O> = Arc<dyn Fn(ActionBatch<O>) -> ActionFuture + Send + Sync>;
+
+/// What a deployer's bulk action returns for one batch: an outcome per row, in the batch's
+/// order, or an error that stops the job (its message is shown on the job page).
+pub type ActionFuture = Pin<Box<dyn Future<Output = Result<Vec<ActionOutcome>, String>> + Send>>;
+
+/// One batch of a deployer's bulk action: the selected rows that exist (up to 5,000, in key
+/// order), who runs it, and the database.
+pub struct ActionBatch<O> {
+    /// The rows, with their state and version as read just now.
+    pub rows: Vec<Row<O>>,
+    /// Who runs the job, with their current permissions.
+    pub actor: Actor,
+    /// The console's database.
+    pub db: Db,
+}
+
+/// What a deployer's bulk action did with one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// Done.
+    Done,
+    /// Left alone, and why (counted as skipped).
+    Skipped(String),
+    /// Tried and failed, and why.
+    Failed(String),
+}
+
+/// A bulk action a deployer registers beside the transitions (Django admin's actions): it
+/// appears in the list's "Action" menu after them, previews like them, and runs as a durable
+/// job batch by batch. A batch interrupted by a crash runs again on resume, so the action
+/// must be idempotent (the transitions' exactly-once rests on their audit rows).
+pub struct CustomAction<O> {
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) permission: Option<String>,
+    pub(crate) run: ActionRun<O>,
+}
+
+impl<O> CustomAction<O> {
+    /// An action named `name` (an identifier, unique among the machine's transitions), shown
+    /// as `label`, running `run` on each batch.
+    pub fn new(
+        name: &str,
+        label: &str,
+        run: impl Fn(ActionBatch<O>) -> ActionFuture + Send + Sync + 'static,
+    ) -> Self {
+        CustomAction {
+            name: name.to_owned(),
+            label: label.to_owned(),
+            permission: None,
+            run: Arc::new(run),
+        }
+    }
+
+    /// Offers the action only to users holding this permission code (else to anyone who may
+    /// view the resource).
+    pub fn permission(mut self, code: &str) -> Self {
+        self.permission = Some(code.to_owned());
+        self
+    }
+}
 
 /// A column of the list page, or a field of the object page.
 pub struct Column<O> {
@@ -96,6 +158,7 @@ pub struct AdminOptions<O> {
     pub(crate) create: Option<(Form, Build<O>)>,
     pub(crate) deletable: bool,
     pub(crate) bulk_modes: HashMap<String, BulkMode>,
+    pub(crate) actions: Vec<CustomAction<O>>,
 }
 
 impl<O> AdminOptions<O> {
@@ -119,6 +182,7 @@ impl<O> AdminOptions<O> {
             create: None,
             deletable: false,
             bulk_modes: HashMap::new(),
+            actions: Vec::new(),
         }
     }
 
@@ -226,6 +290,12 @@ impl<O> AdminOptions<O> {
     /// chooses the other one; without this, best effort.
     pub fn bulk_mode(mut self, transition: &str, mode: BulkMode) -> Self {
         self.bulk_modes.insert(transition.to_owned(), mode);
+        self
+    }
+
+    /// Adds a bulk action of the deployer's own, after the transitions in the menu.
+    pub fn action(mut self, action: CustomAction<O>) -> Self {
+        self.actions.push(action);
         self
     }
 

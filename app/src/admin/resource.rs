@@ -113,10 +113,12 @@ impl<O: SqlModel> MachineResource<O> {
         table: Table,
         options: AdminOptions<O>,
     ) -> Result<Self, RegistryError> {
-        check_options(&table, &options).map_err(|message| RegistryError::Declaration {
-            resource: machine.resource().to_owned(),
-            message,
-        })?;
+        check_options(&table, &options)
+            .and_then(|()| check_bulk_options(&machine, &options))
+            .map_err(|message| RegistryError::Declaration {
+                resource: machine.resource().to_owned(),
+                message,
+            })?;
         // Identifiers come from a validated table declaration, never from a request.
         let count_sql = format!(
             "SELECT {state}, COUNT(*) FROM {table} GROUP BY {state}",
@@ -262,6 +264,27 @@ impl<O: SqlModel> MachineResource<O> {
 }
 
 /// Every column the options sort, search or order by must exist with a usable kind.
+/// Per-action modes must name transitions, and a deployer's action must not take a
+/// transition's name (the menu and the job record name either by it).
+fn check_bulk_options<O>(machine: &Machine<O>, options: &AdminOptions<O>) -> Result<(), String> {
+    let declared = |name: &str| machine.declarations_of(name).next().is_some();
+    if let Some(name) = options.bulk_modes.keys().find(|name| !declared(name)) {
+        return Err(format!("bulk mode for `{name}`, which is not a transition"));
+    }
+    for (index, action) in options.actions.iter().enumerate() {
+        let repeated = options.actions[..index]
+            .iter()
+            .any(|other| other.name == action.name);
+        if declared(&action.name) || repeated {
+            return Err(format!(
+                "bulk action `{}` has the name of a transition or of another action",
+                action.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_options<O>(table: &Table, options: &AdminOptions<O>) -> Result<(), String> {
     let column = |name: &str| table.columns().iter().find(|c| c.name == name);
     let sortable = |name: &str| name == "id" || name == "state" || column(name).is_some();

@@ -218,6 +218,9 @@ pub struct BulkPreview {
     pub form: Option<Form>,
     /// The action's default mode: all or nothing (else best effort).
     pub all_or_nothing: bool,
+    /// Whether the operator chooses the mode (a transition), or the action runs row by row
+    /// (a deployer's action).
+    pub choose_mode: bool,
 }
 
 /// One row of a job's report.

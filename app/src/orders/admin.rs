@@ -101,6 +101,7 @@ fn options() -> AdminOptions<Order> {
         // Cancelling a batch of orders is meant together: one that cannot be cancelled
         // holds back the others, unless the operator chooses best effort on the preview.
         .bulk_mode("cancel", BulkMode::AllOrNothing)
+        .action(super::actions::record_payment())
 }
 
 /// The orders resource.

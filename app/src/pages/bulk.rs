@@ -65,6 +65,7 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
         groups,
         form,
         all_or_nothing,
+        choose_mode,
     } = view;
     let back = format!("/{}{}", input.resource, input.query.to_query_string());
     let heading = format!(
@@ -87,7 +88,7 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
             </p>
             <PreviewGroups groups resource/>
         </section>
-        <ApplyForm input form apply back will_move all_or_nothing/>
+        <ApplyForm input form apply back will_move all_or_nothing choose_mode/>
     }
 }
 
@@ -145,6 +146,7 @@ fn ApplyForm(
     back: String,
     will_move: usize,
     all_or_nothing: bool,
+    choose_mode: bool,
 ) -> impl IntoView {
     let selection: Vec<(String, String)> = if input.all_matching {
         vec![("input[all_matching]".to_owned(), "true".to_owned())]
@@ -205,7 +207,7 @@ fn ApplyForm(
             <ActionForm action=apply>
                 {hidden}
                 {fields}
-                <ModeChoice all_or_nothing/>
+                {choose_mode.then(|| view! { <ModeChoice all_or_nothing/> })}
                 <div class="form-actions">
                     <button type="submit" class="button primary"
                         disabled=move || apply.pending().get() || will_move == 0>

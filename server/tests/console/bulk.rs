@@ -29,6 +29,7 @@ on_both_backends!(
     a_job_resumed_after_a_crash_applies_each_row_exactly_once,
     two_jobs_on_the_same_rows_never_apply_one_twice,
     bulk_refusals_change_nothing,
+    a_deployer_action_runs_as_a_job_with_its_outcomes,
 );
 
 fn state_of(app: &TestApp) -> AppState {
@@ -535,4 +536,84 @@ async fn bulk_refusals_change_nothing(app: TestApp) {
     let count = app::with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bulk_jobs").fetch_one(pool).await).expect("jobs");
     assert_eq!(count, 0);
     assert_eq!(count_in(&app, "new").await, 3);
+}
+
+async fn a_deployer_action_runs_as_a_job_with_its_outcomes(app: TestApp) {
+    app::orders::seed_orders(&app.db, 4).await.expect("seed");
+    let admin = logged_in(&app, "admin").await;
+    // Order 2 is paid: paying recorded its payment, so the action skips it.
+    let mut pay = ids_fields("pay", &["2"]);
+    pay.push(("input[all_or_nothing]".to_owned(), "false".to_owned()));
+    apply(&app, &admin, &pay).await;
+
+    let list: Value = call(&app, &admin, "list", &[("input[resource]", "orders")])
+        .await
+        .json()
+        .await
+        .expect("json");
+    let last = &list["bulk_actions"]
+        .as_array()
+        .expect("actions")
+        .last()
+        .cloned();
+    assert_eq!(
+        last.as_ref()
+            .map(|a| (a["name"].clone(), a["label"].clone())),
+        Some(("record_payment".into(), "Record payment".into())),
+        "after the transitions"
+    );
+    let fields = ids_fields("record_payment", &["1", "2", "3", "99"]);
+    let preview: Value = post(&app, &admin, "bulk_preview", &fields)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (preview["total"].as_i64(), preview["will_move"].as_i64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(preview["groups"][0]["reason"], "No such order.");
+    assert_eq!(preview["choose_mode"], false, "it runs row by row");
+
+    let mut all_or_nothing = fields.clone();
+    all_or_nothing.push(("input[all_or_nothing]".to_owned(), "true".to_owned()));
+    let refused = post(&app, &admin, "bulk_apply", &all_or_nothing).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+    let id = apply(&app, &admin, &fields).await;
+    let report = job(&app, &admin, id).await;
+    assert_eq!(report["status"], "done", "{report}");
+    assert_eq!(
+        (report["applied"].as_i64(), report["skipped"].as_i64()),
+        (Some(2), Some(2)),
+        "{report}"
+    );
+    let recorded = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            app::with_pool!(&db, pool => sqlx::query_scalar::<_, bool>(
+                "SELECT payment_recorded FROM orders WHERE id = $1").bind(id).fetch_one(pool).await)
+            .expect("row")
+        }
+    };
+    assert!(recorded(1).await && recorded(3).await && !recorded(4).await);
+    assert_eq!(order_row(&app, 1).await.0, "new", "the state is left alone");
+    assert_eq!(audit_count(&app, 1).await, 1, "one audited edit");
+    let csv = admin
+        .get(app.url(&format!("/jobs/{id}/outcomes.csv")))
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        csv.contains("2,2,skipped,Its payment is already recorded."),
+        "{csv}"
+    );
+
+    // The clerk lacks `orders.change`: not offered, and refused when posted.
+    let clerk = logged_in(&app, "clerk").await;
+    let refused = post(&app, &clerk, "bulk_apply", &fields).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
