@@ -313,7 +313,7 @@ pub(crate) mod server {
     }
 
     /// Whether the request is a browser's own form post (JavaScript off), as Leptos decides.
-    fn accepts_html() -> bool {
+    pub(crate) fn accepts_html() -> bool {
         leptos::prelude::use_context::<http::request::Parts>()
             .and_then(|parts| {
                 parts

@@ -208,6 +208,9 @@ impl<O: SqlModel> MachineResource<O> {
             form,
             all_or_nothing: self.options.all_or_nothing_by_default(&input.transition),
             choose_mode: !custom,
+            message: None,
+            values: BTreeMap::new(),
+            errors: Default::default(),
         })
     }
 

@@ -24,7 +24,7 @@ pub async fn preview_bulk(input: BulkInput) -> Result<BulkPreview, AppError> {
 /// Selections of up to 1,000 rows are finished before the answer.
 #[server(endpoint = "bulk_apply")]
 pub async fn apply_bulk(input: BulkInput) -> Result<i64, AppError> {
-    crate::error::respond(server::apply_bulk(input).await)
+    server::apply_bulk(input).await
 }
 
 /// One job's progress and report.
@@ -52,9 +52,9 @@ mod server {
     use super::JobInput;
     use crate::{
         admin::{
-            api::server::caller,
+            api::server::{accepts_html, caller, redirect_with, take_flash, Flash, FormFlash},
             job_runner,
-            view::{BulkInput, BulkPreview, JobItemView, JobView},
+            view::{BulkInput, BulkPreview, JobItemView, JobView, Message, MessageKind},
         },
         auth::{session, users},
         db::jobs::{self, JobRecord},
@@ -68,17 +68,52 @@ mod server {
 
     pub async fn preview_bulk(input: BulkInput) -> Result<BulkPreview, AppError> {
         let caller = caller(&input.resource).await?;
-        caller
+        let mut preview = caller
             .resource
             .bulk_preview(&caller.state.db, &input, &caller.actor)
-            .await
+            .await?;
+        if let Some(flash) = take_flash(&input.preview_path()).await? {
+            preview.message = flash.message;
+            if let Some(form) = flash.form {
+                preview.values = form.values;
+                preview.errors = form.errors;
+            }
+        }
+        Ok(preview)
     }
 
+    /// Applies, or, when a browser posted without JavaScript and was refused, goes back to
+    /// the preview with the reason and what was typed.
     pub async fn apply_bulk(input: BulkInput) -> Result<i64, AppError> {
+        match apply(&input).await {
+            Err(error) if accepts_html() && !matches!(error, AppError::Unauthenticated) => {
+                let page = input.preview_path();
+                let errors = match &error {
+                    AppError::FormInvalid(errors) => errors.clone(),
+                    _ => Default::default(),
+                };
+                let flash = Flash {
+                    page: page.clone(),
+                    message: Some(Message {
+                        kind: MessageKind::Error,
+                        text: error.to_string(),
+                    }),
+                    form: Some(FormFlash {
+                        values: input.fields.clone(),
+                        errors,
+                    }),
+                };
+                redirect_with(Err(error), &page, Some(flash)).await
+            }
+            result => crate::error::respond(result),
+        }
+    }
+
+    async fn apply(input: &BulkInput) -> Result<i64, AppError> {
         let caller = caller(&input.resource).await?;
         let id = caller
             .resource
-            .create_bulk_job(&caller.state.db, &input, &caller.actor)
+            .create_bulk_job(&caller.state.db, input, &caller.actor)
             .await?;
         let total = jobs::job(&caller.state.db, id)
             .await?

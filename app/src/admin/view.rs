@@ -188,6 +188,36 @@ pub struct BulkInput {
     pub fields: BTreeMap<String, String>,
 }
 
+impl BulkInput {
+    /// The preview page's address for this selection (`/orders/bulk?transition=pay&id=1…`).
+    pub fn preview_path(&self) -> String {
+        let mut pairs = vec![("transition", self.transition.clone())];
+        if self.all_matching {
+            pairs.push(("all", "1".to_owned()));
+            pairs.extend(
+                [
+                    ("state", self.query.state.clone()),
+                    ("group", self.query.group.clone()),
+                    ("q", self.query.q.clone()),
+                ]
+                .into_iter()
+                .filter_map(|(key, value)| value.filter(|v| !v.is_empty()).map(|v| (key, v))),
+            );
+        } else {
+            pairs.extend(self.ids.iter().map(|id| ("id", id.clone())));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", encode_component(&value)))
+            .collect();
+        format!(
+            "/{}/bulk?{}",
+            encode_path_segment(&self.resource),
+            query.join("&")
+        )
+    }
+}
+
 /// Rows that will not move, for one reason.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewGroup {
@@ -221,6 +251,12 @@ pub struct BulkPreview {
     /// Whether the operator chooses the mode (a transition), or the action runs row by row
     /// (a deployer's action).
     pub choose_mode: bool,
+    /// Why the last "Apply" was refused, when it was posted without JavaScript.
+    pub message: Option<Message>,
+    /// What the form's inputs show: what was typed before that refusal.
+    pub values: BTreeMap<String, String>,
+    /// Per-field errors of that refusal.
+    pub errors: FieldErrors,
 }
 
 /// One row of a job's report.

@@ -6,13 +6,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use switchyard_engine::Form;
+use std::collections::BTreeMap;
+
+use switchyard_engine::{FieldErrors, Form};
 
 use super::transition_form::FieldInput;
 use crate::{
     admin::{
         bulk_api::{preview_bulk, ApplyBulk},
-        view::{object_path, BulkInput, BulkPreview, ListQuery, PreviewGroup},
+        view::{object_path, BulkInput, BulkPreview, ListQuery, Message, PreviewGroup},
     },
     components::messages::ErrorPanel,
     error::AppError,
@@ -66,7 +68,15 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
         form,
         all_or_nothing,
         choose_mode,
+        message,
+        values,
+        errors,
     } = view;
+    let refused = Refused {
+        message,
+        values,
+        errors,
+    };
     let back = format!("/{}{}", input.resource, input.query.to_query_string());
     let heading = format!(
         "{label}: {total} {singular}{}",
@@ -88,7 +98,7 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
             </p>
             <PreviewGroups groups resource/>
         </section>
-        <ApplyForm input form apply back will_move all_or_nothing choose_mode/>
+        <ApplyForm input form apply back will_move all_or_nothing choose_mode refused/>
     }
 }
 
@@ -147,6 +157,7 @@ fn ApplyForm(
     will_move: usize,
     all_or_nothing: bool,
     choose_mode: bool,
+    refused: Refused,
 ) -> impl IntoView {
     let selection: Vec<(String, String)> = if input.all_matching {
         vec![("input[all_matching]".to_owned(), "true".to_owned())]
@@ -175,9 +186,17 @@ fn ApplyForm(
     .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
     .collect_view();
     let error = move || apply.value().get().and_then(|result| result.err());
+    let Refused {
+        message: refused_message,
+        values,
+        errors: refused_errors,
+    } = refused;
+    // The action's own answer (JavaScript on) wins over a refusal carried back to the page
+    // by the redirect (JavaScript off).
     let field_errors = move |name: &str| match error() {
         Some(AppError::FormInvalid(errors)) => errors.get(name).cloned().unwrap_or_default(),
-        _ => Vec::new(),
+        Some(_) => Vec::new(),
+        None => refused_errors.get(name).cloned().unwrap_or_default(),
     };
     let fields = form
         .map(|form| {
@@ -185,9 +204,11 @@ fn ApplyForm(
                 .into_iter()
                 .map(|field| {
                     let name = field.name.clone();
+                    let value = values.get(&name).cloned().unwrap_or_default();
+                    let field_errors = field_errors.clone();
                     (move || {
                         view! {
-                            <FieldInput field=field.clone() value=String::new()
+                            <FieldInput field=field.clone() value=value.clone()
                                 errors=field_errors(&name) name_prefix="input[fields]"/>
                         }
                     })
@@ -197,9 +218,11 @@ fn ApplyForm(
         })
         .into_any();
     let message = move || {
-        error()
-            .filter(|e| !matches!(e, AppError::FormInvalid(_)))
-            .map(|error| view! { <p class="message error" role="alert">{error.to_string()}</p> })
+        match error() {
+            Some(error) => Some(error.to_string()),
+            None => refused_message.as_ref().map(|message| message.text.clone()),
+        }
+        .map(|text| view! { <p class="message error" role="alert">{text}</p> })
     };
     view! {
         <section class="card form-card">
@@ -218,6 +241,14 @@ fn ApplyForm(
             </ActionForm>
         </section>
     }
+}
+
+/// A refused "Apply" posted without JavaScript, carried back to the preview by the redirect.
+#[derive(Clone)]
+struct Refused {
+    message: Option<Message>,
+    values: BTreeMap<String, String>,
+    errors: FieldErrors,
 }
 
 /// Best effort or all or nothing, the action's default checked.

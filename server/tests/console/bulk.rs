@@ -15,9 +15,9 @@ use serde_json::Value;
 use switchyard_engine::{Actor, FireRequest};
 
 use crate::{
-    helpers::{call, logged_in, order_row, page, set_state},
+    helpers::{call, logged_in, order_row, page, post_as_browser, set_state},
     on_both_backends,
-    support::TestApp,
+    support::{location, TestApp},
 };
 
 on_both_backends!(
@@ -305,6 +305,22 @@ async fn a_form_is_asked_once_and_reaches_every_row(app: TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "the form is cleaned before any job"
     );
+    // Without JavaScript the refusal goes back to the preview, with the errors and what was
+    // typed, once.
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = post_as_browser(&app, &clerk, "bulk_apply", &pairs).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let preview_path = "/orders/bulk?transition=ship&id=1&id=2&id=3";
+    assert_eq!(location(&response), preview_path);
+    let (_, html) = page(&app, &clerk, preview_path).await;
+    assert!(html.contains(r#"role="alert""#), "the refusal is shown");
+    assert!(html.contains(r#"value="AB""#), "what was typed is kept");
+    assert!(html.contains("at least"), "the field's error is shown");
+    let (_, again) = page(&app, &clerk, preview_path).await;
+    assert!(!again.contains(r#"value="AB""#), "only once");
     let count = app::with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bulk_jobs").fetch_one(pool).await).expect("jobs");
     assert_eq!(count, 0);
 
