@@ -64,10 +64,32 @@ test("checked rows are the selection, and the viewer gets no bulk controls", asy
   await page.getByLabel("Action").selectOption({ label: "Cancel order" });
   await page.getByRole("button", { name: "Preview" }).click();
   await expect(page.locator(".preview-summary")).toHaveText("2 will move, 0 will be skipped.");
+  // Cancelling is declared all or nothing by default; the operator may still choose.
+  await expect(page.getByLabel(/All or nothing/)).toBeChecked();
+  await expect(page.getByLabel(/Best effort/)).not.toBeChecked();
 
   const viewer = await (await browser.newContext()).newPage();
   await logIn(viewer, "viewer");
   await viewer.goto("/orders");
   await expect(viewer.getByLabel("Action")).toHaveCount(0);
   await expect(viewer.getByLabel("Select order 1", { exact: true })).toHaveCount(0);
+});
+
+test("the admin runs the deployer's own action, row by row", async ({ page }) => {
+  await logIn(page, "admin");
+  await page.goto("/orders?q=Customer+000070");
+  await waitForHydration(page);
+  await page.getByLabel("Select order 701").check();
+  await page.getByLabel("Select order 702").check();
+  await page.getByLabel("Action").selectOption({ label: "Record payment" });
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.locator(".preview-summary")).toHaveText("2 will move, 0 will be skipped.");
+  await expect(page.getByRole("group", { name: "If a row cannot move" })).toHaveCount(0);
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/\/jobs\/\d+$/);
+  await expect(page.locator(".job-progress")).toHaveText("2 of 2 processed: 2 moved, 0 skipped, 0 failed");
+  await page.goto("/orders/701");
+  await expect(page.getByText("Payment recorded")).toBeVisible();
+  await expect(page.locator("dl")).toContainText("Yes");
 });
