@@ -77,10 +77,13 @@ impl TestApp {
         format!("http://{}{path}", self.address)
     }
 
-    /// A browser-like client: keeps cookies, does not follow redirects.
+    /// A browser-like client: keeps cookies, does not follow redirects, and gives up on a
+    /// request after a minute, so a server that never answers fails the test at that request
+    /// instead of hanging the run.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
