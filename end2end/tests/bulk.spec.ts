@@ -91,5 +91,5 @@ test("the admin runs the deployer's own action, row by row", async ({ page }) =>
   await expect(page.locator(".job-progress")).toHaveText("2 of 2 processed: 2 moved, 0 skipped, 0 failed");
   await page.goto("/orders/701");
   await expect(page.getByText("Payment recorded")).toBeVisible();
-  await expect(page.locator("dl")).toContainText("Yes");
+  await expect(page.locator("dl.fields")).toContainText("Payment recordedYes");
 });
