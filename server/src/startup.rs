@@ -1,7 +1,11 @@
 //! Builds the application: database, session layer, routes. `main` and the tests call
 //! the same functions, so tests exercise the real router.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use anyhow::Context;
 use app::{
@@ -19,7 +23,7 @@ use axum::{
     routing::get,
     Json, Router,
 };
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
@@ -88,7 +92,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     // Built files get routes of their own: the console's `/:resource/:id` pattern would
     // otherwise claim `/pkg/switchyard.js` before the fallback could serve it.
     let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
@@ -118,6 +122,17 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)
+}
+
+/// The app's routes, worked out once per process.
+///
+/// Working them out renders the app with resource loading suppressed through a
+/// process-wide flag, and a resource first polled while the flag is up waits forever
+/// (leptos-rs/leptos#4773). Doing it once, before any router exists, means no page can be
+/// rendering meanwhile, even when several routers share the process (the tests).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Serves the router until Ctrl-C or SIGTERM.
