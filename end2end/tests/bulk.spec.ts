@@ -1,18 +1,7 @@
 // Bulk transitions from the list: select all orders matching a search, read the grouped
 // preview, apply, follow the job's progress and report, and download its CSV.
-import { expect, test, type Page } from "@playwright/test";
-
-async function logIn(page: Page, username: string) {
-  await page.goto("/login");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(username);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => document.body.dataset.hydrated === "true");
-}
+import { expect, test } from "@playwright/test";
+import { logIn, waitForHydration } from "./helpers";
 
 test("the clerk pays every order matching a search, with a grouped preview and a report", async ({ page }) => {
   await logIn(page, "clerk");

@@ -1,18 +1,7 @@
 // The operators' journeys on the demo database (1,000 orders, all `new` at start): each test
 // works on orders no other test touches, so the order of tests does not matter.
 import { expect, test, type Browser, type Page } from "@playwright/test";
-
-async function logIn(page: Page, username: string) {
-  await page.goto("/login");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(username);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => document.body.dataset.hydrated === "true");
-}
+import { logIn, waitForHydration } from "./helpers";
 
 async function openOrder(page: Page, id: number) {
   await page.goto(`/orders/${id}`);

@@ -1,17 +1,6 @@
 // The admin edits an order's customer, creates an order and deletes one; the clerk may not.
-import { expect, test, type Page } from "@playwright/test";
-
-async function logIn(page: Page, username: string) {
-  await page.goto("/login");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(username);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => document.body.dataset.hydrated === "true");
-}
+import { expect, test } from "@playwright/test";
+import { logIn, waitForHydration } from "./helpers";
 
 test("the admin edits a customer, creates an order and deletes it", async ({ page }) => {
   await logIn(page, "admin");

@@ -1,24 +1,13 @@
 // The first journey: log in, use the hydrated console, log out; a wrong password is refused.
-import { expect, test, type Page } from "@playwright/test";
-
-async function logIn(page: Page, username: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
-/** Resolves once the WASM bundle has hydrated the page (set by the app's hydrate()). */
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => document.body.dataset.hydrated === "true");
-}
+import { expect, test } from "@playwright/test";
+import { submitLogin, waitForHydration } from "./helpers";
 
 test("an operator logs in, opens the shortcuts help, and logs out", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole("note")).toContainText("Demo database");
 
-  await logIn(page, "admin", "admin");
+  await submitLogin(page, "admin", "admin");
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
   await expect(page.getByText("Logged in as admin")).toBeVisible();
@@ -44,7 +33,7 @@ test("an operator logs in, opens the shortcuts help, and logs out", async ({ pag
 });
 
 test("a wrong password shows the error and keeps the user out", async ({ page }) => {
-  await logIn(page, "admin", "not-the-password");
+  await submitLogin(page, "admin", "not-the-password");
   await expect(page).toHaveURL(/\/login\?/);
   await expect(page.getByRole("alert")).toHaveText(/Wrong username or password/);
   await expect(page.getByLabel("Username")).toHaveValue("admin");
@@ -53,7 +42,7 @@ test("a wrong password shows the error and keeps the user out", async ({ page })
 });
 
 test("an unknown user gets the same message as a wrong password", async ({ page }) => {
-  await logIn(page, "nobody", "whatever");
+  await submitLogin(page, "nobody", "whatever");
   await expect(page.getByRole("alert")).toHaveText(/Wrong username or password/);
 });
 
