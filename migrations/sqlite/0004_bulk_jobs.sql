@@ -13,6 +13,10 @@ CREATE TABLE bulk_jobs (
     status           TEXT    NOT NULL DEFAULT 'queued'
                      CHECK (status IN ('queued', 'running', 'done', 'cancelled', 'failed')),
     cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The run holding the job, renewed every batch; another run may take it over once the
+    -- heartbeat is older than the lease (its server died).
+    runner           TEXT,
+    heartbeat_at     TEXT,
     total            INTEGER NOT NULL,
     applied          INTEGER NOT NULL DEFAULT 0,
     skipped          INTEGER NOT NULL DEFAULT 0,

@@ -76,6 +76,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
     job_runner::resume_unfinished(&state)
         .await
         .context("resuming bulk jobs")?;
+    job_runner::spawn_resumer(state.clone());
     let session_store = DbSessionStore::open(&state.db)
         .await
         .context("preparing the session store")?;

@@ -284,6 +284,7 @@ impl<O: SqlModel> MachineResource<O> {
         db: &Db,
         job: &JobRecord,
         actor: &Actor,
+        runner: &str,
     ) -> Result<(), AppError> {
         jobs::set_status(db, job.id, "running", None).await?;
         let custom = self.custom_action(&job.transition);
@@ -293,6 +294,10 @@ impl<O: SqlModel> MachineResource<O> {
             BATCH_ROWS
         };
         loop {
+            if !jobs::claim(db, job.id, runner).await? {
+                tracing::warn!(job = job.id, "another run took this job over; stopping");
+                return Ok(());
+            }
             let current = jobs::job(db, job.id)
                 .await?
                 .ok_or_else(|| AppError::internal("a running job disappeared"))?;

@@ -33,6 +33,12 @@ pub async fn run_job(state: AppState, job_id: i64) {
 }
 
 async fn run(state: &AppState, job_id: i64) -> Result<(), AppError> {
+    // One run per job at a time, across every server on the database: a job another live
+    // run holds is left to it, and one whose run died is taken over after the lease.
+    let runner = run_token(job_id);
+    if !jobs::claim(&state.db, job_id, &runner).await? {
+        return Ok(());
+    }
     let job = jobs::job(&state.db, job_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Job {job_id}")))?;
@@ -51,7 +57,17 @@ async fn run(state: &AppState, job_id: i64) -> Result<(), AppError> {
             ))
         })?;
     let actor = users::actor(&state.db, &user).await?;
-    resource.run_bulk_job(&state.db, &job, &actor).await
+    resource
+        .run_bulk_job(&state.db, &job, &actor, &runner)
+        .await
+}
+
+/// A token naming one run of one job: this process and this moment.
+fn run_token(job_id: i64) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    format!("{}-{job_id}-{nanos}", std::process::id())
 }
 
 /// Starts a background task for a job.
@@ -59,11 +75,28 @@ pub fn spawn(state: AppState, job_id: i64) {
     tokio::spawn(run_job(state, job_id));
 }
 
-/// Starts every job a previous server left queued or running.
+/// Looks for unfinished jobs nobody runs every `LEASE_SECONDS / 2`: a job whose server died
+/// (this one before a restart, or another one) is taken over once its lease runs out.
+pub fn spawn_resumer(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(
+            jobs::LEASE_SECONDS.unsigned_abs() / 2,
+        ));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(error) = resume_unfinished(&state).await {
+                tracing::error!(%error, "could not look for unfinished bulk jobs");
+            }
+        }
+    });
+}
+
+/// Starts every job a previous server left queued or running (each run first claims it).
 pub async fn resume_unfinished(state: &AppState) -> Result<usize, sqlx::Error> {
     let unfinished = jobs::unfinished_jobs(&state.db).await?;
     for job_id in &unfinished {
-        tracing::info!(job = job_id, "resuming a bulk job");
+        tracing::debug!(job = job_id, "trying to resume a bulk job");
         spawn(state.clone(), *job_id);
     }
     Ok(unfinished.len())

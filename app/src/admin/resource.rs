@@ -87,8 +87,15 @@ pub trait AdminResource: Send + Sync {
         input: &BulkInput,
         actor: &Actor,
     ) -> Result<i64, AppError>;
-    /// Runs a stored job to its end or its cancellation.
-    async fn run_bulk_job(&self, db: &Db, job: &JobRecord, actor: &Actor) -> Result<(), AppError>;
+    /// Runs a stored job to its end or its cancellation, renewing the claim `runner` holds on
+    /// it before each batch and stopping if another run took it over.
+    async fn run_bulk_job(
+        &self,
+        db: &Db,
+        job: &JobRecord,
+        actor: &Actor,
+        runner: &str,
+    ) -> Result<(), AppError>;
     /// Fires a transition from the console.
     async fn fire(&self, db: &Db, input: &FireInput, actor: &Actor)
         -> Result<FireReport, AppError>;
@@ -528,8 +535,14 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
         MachineResource::create_bulk_job(self, db, input, actor).await
     }
 
-    async fn run_bulk_job(&self, db: &Db, job: &JobRecord, actor: &Actor) -> Result<(), AppError> {
-        MachineResource::run_bulk_job(self, db, job, actor).await
+    async fn run_bulk_job(
+        &self,
+        db: &Db,
+        job: &JobRecord,
+        actor: &Actor,
+        runner: &str,
+    ) -> Result<(), AppError> {
+        MachineResource::run_bulk_job(self, db, job, actor, runner).await
     }
 
     async fn fire(

@@ -261,6 +261,38 @@ pub async fn set_status(
     })
 }
 
+/// How long a run's claim on a job lasts without a heartbeat (each batch renews it).
+pub const LEASE_SECONDS: i64 = 30;
+
+/// Claims a queued or running job for the run `runner`, or renews the claim it holds;
+/// `false` when another run holds a live claim or the job has finished. With several servers
+/// on one database, each job is run by one of them at a time.
+pub async fn claim(db: &Db, job: i64, runner: &str) -> Result<bool, sqlx::Error> {
+    let claimed = match db {
+        Db::Sqlite(pool) => {
+            let sql = "UPDATE bulk_jobs SET runner = $2,                        heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')                        WHERE id = $1 AND status IN ('queued', 'running')                        AND (runner IS NULL OR runner = $2                             OR heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', $3))";
+            sqlx::query(sql)
+                .bind(job)
+                .bind(runner)
+                .bind(format!("-{LEASE_SECONDS} seconds"))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }
+        Db::Postgres(pool) => {
+            let sql = "UPDATE bulk_jobs SET runner = $2, heartbeat_at = now()                        WHERE id = $1 AND status IN ('queued', 'running')                        AND (runner IS NULL OR runner = $2                             OR heartbeat_at < now() - make_interval(secs => $3))";
+            sqlx::query(sql)
+                .bind(job)
+                .bind(runner)
+                .bind(LEASE_SECONDS as f64)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }
+    };
+    Ok(claimed == 1)
+}
+
 /// Asks a queued or running job to stop; `false` when it had already finished.
 pub async fn request_cancel(db: &Db, job: i64) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE bulk_jobs SET cancel_requested = TRUE \

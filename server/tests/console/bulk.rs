@@ -30,6 +30,7 @@ on_both_backends!(
     two_jobs_on_the_same_rows_never_apply_one_twice,
     bulk_refusals_change_nothing,
     a_deployer_action_runs_as_a_job_with_its_outcomes,
+    a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out,
 );
 
 fn state_of(app: &TestApp) -> AppState {
@@ -632,4 +633,50 @@ async fn a_deployer_action_runs_as_a_job_with_its_outcomes(app: TestApp) {
     let clerk = logged_in(&app, "clerk").await;
     let refused = post(&app, &clerk, "bulk_apply", &fields).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: TestApp) {
+    app::orders::seed_orders(&app.db, 5).await.expect("seed");
+    let clerk_id = clerk_id(&app).await;
+    let ids: Vec<String> = (1..=5).map(|id| id.to_string()).collect();
+    let id = stored_job(&app, &ids, (clerk_id, "clerk")).await;
+    // Another server's run holds the job and keeps its heartbeat fresh.
+    assert!(jobs::claim(&app.db, id, "other-server")
+        .await
+        .expect("claim"));
+    job_runner::run_job(state_of(&app), id).await;
+    let record = jobs::job(&app.db, id).await.expect("read").expect("job");
+    assert_eq!((record.status.as_str(), record.applied), ("queued", 0));
+    assert_eq!(
+        count_in(&app, "paid").await,
+        0,
+        "left to the run that holds it"
+    );
+    assert!(
+        jobs::claim(&app.db, id, "other-server")
+            .await
+            .expect("renew"),
+        "its holder renews the claim"
+    );
+
+    // That server died: once the heartbeat is older than the lease, a run takes it over.
+    let stale = match app.db.backend() {
+        app::db::Backend::Sqlite => {
+            "UPDATE bulk_jobs SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')"
+        }
+        app::db::Backend::Postgres => {
+            "UPDATE bulk_jobs SET heartbeat_at = now() - interval '1 hour'"
+        }
+    };
+    app::with_pool!(&app.db, pool => sqlx::query(stale).execute(pool).await.map(|_| ()))
+        .expect("age");
+    job_runner::run_job(state_of(&app), id).await;
+    let record = jobs::job(&app.db, id).await.expect("read").expect("job");
+    assert_eq!((record.status.as_str(), record.applied), ("done", 5));
+    assert!(
+        !jobs::claim(&app.db, id, "other-server")
+            .await
+            .expect("claim"),
+        "a finished job is nobody's"
+    );
 }
