@@ -72,7 +72,7 @@ test("the admin runs the deployer's own action, row by row", async ({ page }) =>
   await page.getByLabel("Select order 702").check();
   await page.getByLabel("Action").selectOption({ label: "Record payment" });
   await page.getByRole("button", { name: "Preview" }).click();
-  await expect(page.locator(".preview-summary")).toHaveText("2 will move, 0 will be skipped.");
+  await expect(page.locator(".preview-summary")).toHaveText("2 will be processed, 0 will be skipped.");
   await expect(page.getByRole("group", { name: "If a row cannot move" })).toHaveCount(0);
   await waitForHydration(page);
   await page.getByRole("button", { name: "Apply" }).click();

@@ -93,7 +93,8 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
         <section class="card" aria-labelledby="preview-heading">
             <h2 id="preview-heading">"Preview"</h2>
             <p class="preview-summary" role="status">
-                <strong>{format!("{will_move} will move")}</strong>
+                // A transition moves rows; a deployer's action only processes them.
+                <strong>{format!("{will_move} will {}", if choose_mode { "move" } else { "be processed" })}</strong>
                 {format!(", {skipped} will be skipped.")}
             </p>
             <PreviewGroups groups resource/>
