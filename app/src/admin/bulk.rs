@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use switchyard_engine::{
-    Actor, BulkMode, BulkRequest, BulkRowOutcome, FireError, ObjectId, Permission, Row,
+    Actor, BulkMode, BulkRequest, BulkRowOutcome, FireError, ObjectId, Permission, Row, StoredRow,
 };
 
 use super::{
@@ -28,6 +28,17 @@ const BATCH_ROWS: i64 = 5_000;
 pub const ALL_OR_NOTHING_LIMIT: usize = 100_000;
 /// Example keys shown per preview group.
 const EXAMPLES: usize = 5;
+/// Rows a preview of "all matching" reads at a time.
+const PREVIEW_CHUNK: u32 = 10_000;
+
+/// What a preview has counted so far.
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    will_move: usize,
+    groups: BTreeMap<String, PreviewGroup>,
+    form: Option<switchyard_engine::Form>,
+}
 
 /// The audit description of every row of a job (with the form's description, if any).
 pub fn job_description(job: i64, note: Option<&str>) -> String {
@@ -69,44 +80,38 @@ impl<O: SqlModel> MachineResource<O> {
         actions
     }
 
-    /// The selected rows, by key; explicit keys that do not exist are returned as missing.
-    async fn selected_rows(
+    /// The rows with the explicit keys, by key, and the keys that do not exist.
+    async fn explicit_rows(
         &self,
         db: &Db,
         input: &BulkInput,
     ) -> Result<(Vec<Row<O>>, Vec<String>), AppError> {
-        let stored = if input.all_matching {
-            self.store(db)
-                .all_matching(&self.matching_spec(input)?)
-                .await
-                .map_err(AppError::internal)?
-        } else {
-            let keys: Vec<ObjectId> = input
-                .ids
-                .iter()
-                .filter_map(|id| self.parse_id(id))
-                .collect();
-            self.store(db)
-                .read_many(&keys)
-                .await
-                .map_err(AppError::internal)?
-        };
-        let rows = stored
+        let keys: Vec<ObjectId> = input
+            .ids
+            .iter()
+            .filter_map(|id| self.parse_id(id))
+            .collect();
+        let stored = self
+            .store(db)
+            .read_many(&keys)
+            .await
+            .map_err(AppError::internal)?;
+        let rows = self.decode_rows(stored)?;
+        let found: std::collections::HashSet<String> =
+            rows.iter().map(|row| row.id().to_string()).collect();
+        let missing = distinct(&input.ids)
+            .into_iter()
+            .filter(|id| !found.contains(id))
+            .collect();
+        Ok((rows, missing))
+    }
+
+    fn decode_rows(&self, stored: Vec<StoredRow<O>>) -> Result<Vec<Row<O>>, AppError> {
+        stored
             .into_iter()
             .map(|row| self.machine.decode_row(row))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(AppError::internal)?;
-        let missing = if input.all_matching {
-            Vec::new()
-        } else {
-            let found: std::collections::HashSet<String> =
-                rows.iter().map(|row| row.id().to_string()).collect();
-            distinct(&input.ids)
-                .into_iter()
-                .filter(|id| !found.contains(id))
-                .collect()
-        };
-        Ok((rows, missing))
+            .map_err(AppError::internal)
     }
 
     /// The list query "select all matching" stands for, in key order.
@@ -118,6 +123,7 @@ impl<O: SqlModel> MachineResource<O> {
             order: ("id".to_owned(), crate::db::list::Direction::Ascending),
             limit: 0,
             offset: 0,
+            after: None,
         })
     }
 
@@ -152,7 +158,9 @@ impl<O: SqlModel> MachineResource<O> {
         }
     }
 
-    /// What running `input` would do now, grouped by reason; nothing is written.
+    /// What running `input` would do now, grouped by reason; nothing is written. "All
+    /// matching" is read in chunks of `PREVIEW_CHUNK` rows in key order, so a preview of a
+    /// million rows holds one chunk at a time.
     pub(crate) async fn bulk_preview(
         &self,
         db: &Db,
@@ -160,21 +168,81 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
     ) -> Result<BulkPreview, AppError> {
         let label = self.bulk_transition(&input.transition, actor)?;
-        let (rows, missing) = self.selected_rows(db, input).await?;
-        let mut groups: BTreeMap<String, PreviewGroup> = BTreeMap::new();
-        let mut will_move = 0;
-        let mut form = None;
-        let custom = self.custom_action(&input.transition).is_some();
-        for row in rows.iter().filter(|_| !custom) {
+        let mut tally = Tally::default();
+        if input.all_matching {
+            let mut spec = self.matching_spec(input)?;
+            spec.limit = PREVIEW_CHUNK;
+            loop {
+                let chunk = self
+                    .store(db)
+                    .all_matching(&spec)
+                    .await
+                    .map_err(AppError::internal)?;
+                let last = chunk.last().map(|row| row.id.clone());
+                let full = chunk.len() == PREVIEW_CHUNK as usize;
+                self.tally(&mut tally, &self.decode_rows(chunk)?, input, actor)?;
+                match last.filter(|_| full) {
+                    Some(key) => spec.after = Some(key),
+                    None => break,
+                }
+            }
+        } else {
+            let (rows, missing) = self.explicit_rows(db, input).await?;
+            self.tally(&mut tally, &rows, input, actor)?;
+            if !missing.is_empty() {
+                tally.total += missing.len();
+                tally.groups.insert(
+                    format!("No such {}.", self.options.singular),
+                    PreviewGroup {
+                        reason: format!("No such {}.", self.options.singular),
+                        count: missing.len(),
+                        examples: missing.iter().take(EXAMPLES).cloned().collect(),
+                    },
+                );
+            }
+        }
+        let mut groups: Vec<PreviewGroup> = tally.groups.into_values().collect();
+        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.reason.cmp(&b.reason)));
+        Ok(BulkPreview {
+            title: self.options.title.clone(),
+            singular: self.options.singular.clone(),
+            label,
+            total: tally.total,
+            will_move: tally.will_move,
+            groups,
+            form: tally.form,
+            all_or_nothing: self.options.all_or_nothing_by_default(&input.transition),
+            choose_mode: self.custom_action(&input.transition).is_none(),
+            message: None,
+            values: BTreeMap::new(),
+            errors: Default::default(),
+        })
+    }
+
+    /// Counts `rows` into `tally`: each through the same availability check as its button,
+    /// or, for a deployer's action, as rows it will process.
+    fn tally(
+        &self,
+        tally: &mut Tally,
+        rows: &[Row<O>],
+        input: &BulkInput,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
+        tally.total += rows.len();
+        if self.custom_action(&input.transition).is_some() {
+            tally.will_move += rows.len();
+            return Ok(());
+        }
+        for row in rows {
             let transition = self.declared(&input.transition, row)?;
-            if form.is_none() {
-                form = self.form_of(transition).cloned();
+            if tally.form.is_none() {
+                tally.form = self.form_of(transition).cloned();
             }
             match self.availability(transition, row, actor) {
-                Ok(()) => will_move += 1,
+                Ok(()) => tally.will_move += 1,
                 Err(error) => {
                     let reason = error.to_string();
-                    let group = groups.entry(reason.clone()).or_insert(PreviewGroup {
+                    let group = tally.groups.entry(reason.clone()).or_insert(PreviewGroup {
                         reason,
                         count: 0,
                         examples: Vec::new(),
@@ -186,32 +254,7 @@ impl<O: SqlModel> MachineResource<O> {
                 }
             }
         }
-        if custom {
-            will_move = rows.len();
-        }
-        let mut groups: Vec<PreviewGroup> = groups.into_values().collect();
-        if !missing.is_empty() {
-            groups.push(PreviewGroup {
-                reason: format!("No such {}.", self.options.singular),
-                count: missing.len(),
-                examples: missing.iter().take(EXAMPLES).cloned().collect(),
-            });
-        }
-        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.reason.cmp(&b.reason)));
-        Ok(BulkPreview {
-            title: self.options.title.clone(),
-            singular: self.options.singular.clone(),
-            label,
-            total: rows.len() + missing.len(),
-            will_move,
-            groups,
-            form,
-            all_or_nothing: self.options.all_or_nothing_by_default(&input.transition),
-            choose_mode: !custom,
-            message: None,
-            values: BTreeMap::new(),
-            errors: Default::default(),
-        })
+        Ok(())
     }
 
     /// Checks `input`, cleans its form once and stores the job; returns its id.

@@ -416,6 +416,7 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
             order,
             limit: page_size,
             offset: u64::from(page - 1) * u64::from(page_size),
+            after: None,
         };
         let found = self.store(db).list(&spec).await.map_err(list_failure)?;
         let rows = found

@@ -42,6 +42,8 @@ pub struct ListSpec {
     pub limit: u32,
     /// Rows skipped.
     pub offset: u64,
+    /// Only rows whose key comes after this one (reading in key order, chunk by chunk).
+    pub after: Option<ObjectId>,
 }
 
 /// One page of rows and how many rows match in all.
@@ -158,8 +160,9 @@ impl<O: SqlModel> SqlStore<O> {
         Ok(ListRows { rows, total })
     }
 
-    /// Every row matching `spec`'s filters and search (its order, limit and offset aside), by
-    /// key: what "select all matching" selects.
+    /// The rows matching `spec`'s filters and search in key order (its sort and offset
+    /// aside), after `spec.after`, at most `spec.limit` (0: all): what "select all matching"
+    /// selects, read whole or chunk by chunk.
     pub async fn all_matching(&self, spec: &ListSpec) -> Result<Vec<StoredRow<O>>, ListError> {
         let (where_clause, binds) = self.where_clause(spec)?;
         let sql = &self.table().sql;
@@ -167,8 +170,13 @@ impl<O: SqlModel> SqlStore<O> {
             Db::Sqlite(_) => (sql.sqlite_select.as_str(), sql.table.clone()),
             Db::Postgres(_) => (sql.postgres_select.as_str(), format!("{} AS t", sql.table)),
         };
+        let limit = if spec.limit > 0 {
+            format!(" LIMIT {}", spec.limit)
+        } else {
+            String::new()
+        };
         let statement = format!(
-            "SELECT {select} FROM {from}{where_clause} ORDER BY {}",
+            "SELECT {select} FROM {from}{where_clause} ORDER BY {}{limit}",
             qualified(&sql.id, self.db())
         );
         self.fetch_rows(&statement, binds).await
@@ -320,6 +328,19 @@ impl<O: SqlModel> SqlStore<O> {
             } else {
                 conditions.push(format!("({})", alternatives.join(" OR ")));
             }
+        }
+        if let Some(after) = &spec.after {
+            let bind = match (self.table().id_kind(), after) {
+                (IdKind::Integer, ObjectId::Int(key)) => Bind::Integer(*key),
+                (_, other) => Bind::Text(other.to_string()),
+            };
+            let parameter = next_parameter(&mut binds, bind);
+            let id = qualified(&sql.id, self.db());
+            let id = match (self.db(), self.table().id_kind()) {
+                (Db::Postgres(_), IdKind::Text | IdKind::Uuid) => format!("{id}::text"),
+                _ => id,
+            };
+            conditions.push(format!("{id} > {parameter}"));
         }
         let clause = if conditions.is_empty() {
             String::new()

@@ -392,8 +392,29 @@ async fn a_cancelled_job_stops_and_keeps_what_it_did(app: TestApp) {
     assert_eq!((record.status.as_str(), record.applied), ("cancelled", 0));
     assert_eq!(count_in(&app, "paid").await, 0);
 
-    // Cancelled while it runs, through the console: what it did stays done and logged.
+    // A preview of all 12,000 reads them in chunks (10,000, then the rest) and counts each
+    // row once; one paid order in the second chunk is grouped.
     let clerk = logged_in(&app, "clerk").await;
+    set_state(&app, 11_500, "paid").await;
+    let mut everything = ids_fields("pay", &[]);
+    everything.push(("input[all_matching]".to_owned(), "true".to_owned()));
+    let preview: Value = post(&app, &clerk, "bulk_preview", &everything)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (preview["total"].as_i64(), preview["will_move"].as_i64()),
+        (Some(12_000), Some(11_999)),
+        "{preview}"
+    );
+    assert_eq!(
+        preview["groups"][0]["examples"],
+        serde_json::json!(["11500"])
+    );
+    set_state(&app, 11_500, "new").await;
+
+    // Cancelled while it runs, through the console: what it did stays done and logged.
     let mut fields = ids_fields("pay", &[]);
     fields.push(("input[all_matching]".to_owned(), "true".to_owned()));
     let second = apply(&app, &clerk, &fields).await;
