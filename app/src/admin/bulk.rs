@@ -331,7 +331,7 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<(), AppError> {
         jobs::set_status(db, job.id, "running", None).await?;
         let custom = self.custom_action(&job.transition);
-        let batch = if job.mode == "all_or_nothing" {
+        let batch = if job.all_or_nothing() {
             i64::MAX
         } else {
             BATCH_ROWS
@@ -420,7 +420,7 @@ impl<O: SqlModel> MachineResource<O> {
         let batch = ActionBatch {
             rows,
             actor: actor.clone(),
-            db: db.clone(),
+            store: self.store(db).clone(),
         };
         let results = (action.run)(batch)
             .await
@@ -478,7 +478,7 @@ impl<O: SqlModel> MachineResource<O> {
         if to_fire.is_empty() {
             return Ok(outcomes);
         }
-        let mode = if job.mode == "all_or_nothing" {
+        let mode = if job.all_or_nothing() {
             BulkMode::AllOrNothing
         } else {
             BulkMode::BestEffort

@@ -136,6 +136,7 @@ mod server {
 
     async fn view_of(state: &crate::state::AppState, job: JobRecord) -> Result<JobView, AppError> {
         let processed = job.applied + job.skipped + job.failed;
+        let all_or_nothing = job.all_or_nothing();
         let rate = if job.elapsed_seconds > 0.0 {
             processed as f64 / job.elapsed_seconds
         } else {
@@ -156,7 +157,7 @@ mod server {
             id: job.id,
             resource: job.resource,
             label: job.label,
-            mode: if job.mode == "all_or_nothing" {
+            mode: if all_or_nothing {
                 "All or nothing"
             } else {
                 "Best effort"

@@ -8,7 +8,7 @@ use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
 use serde_json::{Map, Value};
 use switchyard_engine::{Actor, BulkMode, FieldErrors, Form, Row, Transition};
 
-use crate::db::{list::Direction, Db};
+use crate::db::{list::Direction, SqlStore};
 
 type Display<O> = Arc<dyn Fn(&O) -> String + Send + Sync>;
 type VisibilityHook<O> = Arc<dyn Fn(&Transition<O>, &O, &Actor) -> bool + Send + Sync>;
@@ -21,14 +21,15 @@ type ActionRun<O> = Arc<dyn Fn(ActionBatch<O>) -> ActionFuture + Send + Sync>;
 pub type ActionFuture = Pin<Box<dyn Future<Output = Result<Vec<ActionOutcome>, String>> + Send>>;
 
 /// One batch of a deployer's bulk action: the selected rows that exist (up to 5,000, in key
-/// order), who runs it, and the database.
+/// order), who runs it, and the resource's store (its table on the console's database, for
+/// audited edits such as `update_columns`).
 pub struct ActionBatch<O> {
     /// The rows, with their state and version as read just now.
     pub rows: Vec<Row<O>>,
     /// Who runs the job, with their current permissions.
     pub actor: Actor,
-    /// The console's database.
-    pub db: Db,
+    /// The resource's store; `store.db()` is the console's database.
+    pub store: SqlStore<O>,
 }
 
 /// What a deployer's bulk action did with one row.

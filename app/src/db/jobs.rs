@@ -69,6 +69,13 @@ pub struct JobRecord {
     pub elapsed_seconds: f64,
 }
 
+impl JobRecord {
+    /// Whether one refused or failed row stops every row.
+    pub fn all_or_nothing(&self) -> bool {
+        self.mode == "all_or_nothing"
+    }
+}
+
 /// One row of a job.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ItemRecord {

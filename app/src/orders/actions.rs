@@ -3,7 +3,7 @@
 use serde_json::json;
 use switchyard_engine::Row;
 
-use super::{machine::orders_table, model::Order};
+use super::model::Order;
 use crate::{
     admin::options::{ActionBatch, ActionFuture, ActionOutcome, CustomAction},
     db::{
@@ -26,11 +26,9 @@ pub fn record_payment() -> CustomAction<Order> {
 }
 
 async fn record(batch: ActionBatch<Order>) -> Result<Vec<ActionOutcome>, String> {
-    let table = orders_table().map_err(|error| error.to_string())?;
-    let store = SqlStore::<Order>::new(batch.db.clone(), table);
     let mut outcomes = Vec::with_capacity(batch.rows.len());
     for row in batch.rows {
-        outcomes.push(record_one(&store, row, &batch.actor).await);
+        outcomes.push(record_one(&batch.store, row, &batch.actor).await);
     }
     Ok(outcomes)
 }
