@@ -5,6 +5,7 @@
 //! declared in the [`Table`]; fields the table does not declare are ignored when writing and
 //! must be optional (or defaulted) when reading.
 
+use rusqlite::types::Value as SqlValue;
 use serde::{
     de::{value::MapDeserializer, DeserializeOwned},
     Serialize,
@@ -39,16 +40,6 @@ fn encode_error(error: impl std::error::Error + Send + Sync + 'static) -> StoreE
     StoreError::Backend(Box::new(error))
 }
 
-/// How a batch document lays out each row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Layout {
-    /// One object per row, keyed by column (`json_to_recordset` on PostgreSQL).
-    Objects,
-    /// One array per row in statement order (SQLite reads members by position, which is
-    /// cheaper than by key).
-    Arrays,
-}
-
 /// What one compare-and-set binds, in statement order: key, expected state, expected version,
 /// state, version, then the table's columns in declaration order.
 pub(crate) fn write_values<O: Serialize>(
@@ -80,12 +71,44 @@ pub(crate) fn write_values<O: Serialize>(
     Ok(values)
 }
 
-/// One JSON array of compare-and-set writes, sorted by key so that concurrent batches take
-/// row locks in the same order.
+/// One compare-and-set's parameters as SQLite binds them, in `write_values` order.
+pub(crate) fn sqlite_write_row<O: Serialize>(
+    table: &Table,
+    write: &RowWrite<O>,
+) -> Result<Vec<SqlValue>, StoreError> {
+    let json_columns = table.columns().iter().map(|c| c.kind == ColumnKind::Json);
+    let is_json = std::iter::repeat_n(false, 5).chain(json_columns);
+    Ok(write_values(table, write)?
+        .into_iter()
+        .zip(is_json)
+        .map(|(value, is_json)| sqlite_value(value, is_json))
+        .collect())
+}
+
+/// A JSON value as SQLite stores it: scalars as themselves, and JSON columns (or nested
+/// values) as their JSON text.
+fn sqlite_value(value: Value, is_json: bool) -> SqlValue {
+    if is_json {
+        return SqlValue::Text(value.to_string());
+    }
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(flag) => SqlValue::Integer(i64::from(flag)),
+        Value::Number(number) => match (number.as_i64(), number.as_f64()) {
+            (Some(integer), _) => SqlValue::Integer(integer),
+            (None, Some(real)) => SqlValue::Real(real),
+            (None, None) => SqlValue::Text(number.to_string()),
+        },
+        Value::String(text) => SqlValue::Text(text),
+        nested @ (Value::Array(_) | Value::Object(_)) => SqlValue::Text(nested.to_string()),
+    }
+}
+
+/// One JSON array of compare-and-set writes for PostgreSQL's `json_to_recordset`, one object
+/// per row, sorted by key so that concurrent batches take row locks in the same order.
 pub(crate) fn writes_document<O: Serialize>(
     table: &Table,
     writes: &[RowWrite<O>],
-    layout: Layout,
 ) -> Result<String, StoreError> {
     let mut sorted: Vec<&RowWrite<O>> = writes.iter().collect();
     sorted.sort_by(|a, b| a.id().cmp(b.id()));
@@ -102,53 +125,34 @@ pub(crate) fn writes_document<O: Serialize>(
     let mut documents = Vec::with_capacity(sorted.len());
     for write in sorted {
         let values = write_values(table, write)?;
-        documents.push(match layout {
-            Layout::Arrays => Value::Array(values),
-            Layout::Objects => Value::Object(
-                keys.iter()
-                    .map(|key| (*key).to_owned())
-                    .zip(values)
-                    .collect::<Map<_, _>>(),
-            ),
-        });
+        documents.push(Value::Object(
+            keys.iter()
+                .map(|key| (*key).to_owned())
+                .zip(values)
+                .collect::<Map<_, _>>(),
+        ));
     }
     serde_json::to_string(&documents).map_err(encode_error)
 }
 
 /// An audit entry as the insert statements read it (fields in the statements' column order).
 #[derive(Serialize)]
-pub(crate) struct AuditDocument<'a> {
-    pub(crate) resource: &'a str,
-    pub(crate) object_id: String,
-    pub(crate) transition: &'a str,
-    pub(crate) source: &'a str,
-    pub(crate) target: Option<&'a str>,
-    pub(crate) actor_id: Option<i64>,
-    pub(crate) actor_username: &'a str,
-    pub(crate) arguments: &'a Value,
-    pub(crate) description: Option<&'a str>,
-    pub(crate) outcome: &'static str,
-    pub(crate) error: Option<&'a str>,
+struct AuditDocument<'a> {
+    resource: &'a str,
+    object_id: String,
+    transition: &'a str,
+    source: &'a str,
+    target: Option<&'a str>,
+    actor_id: Option<i64>,
+    actor_username: &'a str,
+    arguments: &'a Value,
+    description: Option<&'a str>,
+    outcome: &'static str,
+    error: Option<&'a str>,
 }
 
-/// An audit document as a tuple, which serde writes as a JSON array.
-type AuditTuple<'a> = (
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    Option<&'a str>,
-    Option<i64>,
-    &'a str,
-    &'a Value,
-    Option<&'a str>,
-    &'static str,
-    Option<&'a str>,
-);
-
 impl<'a> AuditDocument<'a> {
-    /// The document for one entry.
-    pub(crate) fn new(entry: &'a AuditEntry) -> Self {
+    fn new(entry: &'a AuditEntry) -> Self {
         let (outcome, error) = match &entry.outcome {
             AuditOutcome::Completed => ("completed", None),
             AuditOutcome::Failed { error } => ("failed", Some(error.as_str())),
@@ -167,58 +171,131 @@ impl<'a> AuditDocument<'a> {
             error,
         }
     }
-
-    fn as_tuple(&self) -> AuditTuple<'_> {
-        (
-            self.resource,
-            &self.object_id,
-            self.transition,
-            self.source,
-            self.target,
-            self.actor_id,
-            self.actor_username,
-            self.arguments,
-            self.description,
-            self.outcome,
-            self.error,
-        )
-    }
 }
 
-/// One JSON array of audit rows.
-pub(crate) fn audit_document(entries: &[AuditEntry], layout: Layout) -> Result<String, StoreError> {
+/// One audit row's parameters as SQLite binds them, in `SQLITE_INSERT_AUDIT` order.
+pub(crate) fn sqlite_audit_row(entry: &AuditEntry) -> Vec<SqlValue> {
+    let row = AuditDocument::new(entry);
+    let text = |value: &str| SqlValue::Text(value.to_owned());
+    let optional = |value: Option<&str>| value.map_or(SqlValue::Null, text);
+    vec![
+        text(row.resource),
+        SqlValue::Text(row.object_id),
+        text(row.transition),
+        text(row.source),
+        optional(row.target),
+        row.actor_id.map_or(SqlValue::Null, SqlValue::Integer),
+        text(row.actor_username),
+        SqlValue::Text(row.arguments.to_string()),
+        optional(row.description),
+        text(row.outcome),
+        optional(row.error),
+    ]
+}
+
+/// One JSON array of audit rows for PostgreSQL's `json_to_recordset`.
+pub(crate) fn audit_document(entries: &[AuditEntry]) -> Result<String, StoreError> {
     let documents: Vec<AuditDocument<'_>> = entries.iter().map(AuditDocument::new).collect();
-    match layout {
-        Layout::Objects => serde_json::to_string(&documents),
-        Layout::Arrays => serde_json::to_string(
-            &documents
-                .iter()
-                .map(AuditDocument::as_tuple)
-                .collect::<Vec<_>>(),
-        ),
-    }
-    .map_err(encode_error)
+    serde_json::to_string(&documents).map_err(encode_error)
 }
 
-/// Reads a key of the table's kind from column `index` (integers as `i64`, others as text).
-pub(crate) fn decode_id<'r, R>(row: &'r R, index: usize, kind: IdKind) -> Result<ObjectId, String>
+/// A result row read by position, whichever driver produced it: sqlx on either backend, or
+/// rusqlite on the SQLite writer. `Ok(None)` is SQL `NULL`.
+pub(crate) trait ReadColumns {
+    /// An integer column.
+    fn integer(&self, index: usize) -> Result<Option<i64>, String>;
+    /// A floating-point column.
+    fn real(&self, index: usize) -> Result<Option<f64>, String>;
+    /// A boolean column (an integer 0 or 1 on SQLite).
+    fn boolean(&self, index: usize) -> Result<Option<bool>, String>;
+    /// A text column.
+    fn text(&self, index: usize) -> Result<Option<String>, String>;
+    /// A JSON column (text on SQLite, `jsonb` on PostgreSQL).
+    fn json(&self, index: usize) -> Result<Option<Value>, String>;
+}
+
+fn sqlx_column<'r, R, T>(row: &'r R, index: usize) -> Result<Option<T>, String>
 where
     R: Row,
     usize: ColumnIndex<R>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
+    T: Decode<'r, R::Database> + Type<R::Database>,
 {
+    row.try_get::<Option<T>, _>(index)
+        .map_err(|e| e.to_string())
+}
+
+/// `ReadColumns` for sqlx's row types, which decode through the same generic `try_get`.
+macro_rules! read_sqlx_columns {
+    ($($row:ty),*) => {$(
+        impl ReadColumns for $row {
+            fn integer(&self, index: usize) -> Result<Option<i64>, String> {
+                sqlx_column(self, index)
+            }
+            fn real(&self, index: usize) -> Result<Option<f64>, String> {
+                sqlx_column(self, index)
+            }
+            fn boolean(&self, index: usize) -> Result<Option<bool>, String> {
+                sqlx_column(self, index)
+            }
+            fn text(&self, index: usize) -> Result<Option<String>, String> {
+                sqlx_column(self, index)
+            }
+            fn json(&self, index: usize) -> Result<Option<Value>, String> {
+                sqlx_column::<_, Json<Value>>(self, index).map(|json| json.map(|Json(value)| value))
+            }
+        }
+    )*};
+}
+
+read_sqlx_columns!(sqlx::sqlite::SqliteRow, sqlx::postgres::PgRow);
+
+impl ReadColumns for rusqlite::Row<'_> {
+    fn integer(&self, index: usize) -> Result<Option<i64>, String> {
+        self.get(index).map_err(|e| e.to_string())
+    }
+    fn real(&self, index: usize) -> Result<Option<f64>, String> {
+        self.get(index).map_err(|e| e.to_string())
+    }
+    fn boolean(&self, index: usize) -> Result<Option<bool>, String> {
+        self.get(index).map_err(|e| e.to_string())
+    }
+    fn text(&self, index: usize) -> Result<Option<String>, String> {
+        self.get(index).map_err(|e| e.to_string())
+    }
+    fn json(&self, index: usize) -> Result<Option<Value>, String> {
+        use rusqlite::types::ValueRef;
+        match self.get_ref(index).map_err(|e| e.to_string())? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(integer) => Ok(Some(Value::from(integer))),
+            ValueRef::Real(real) => Ok(Some(Value::from(real))),
+            ValueRef::Text(text) | ValueRef::Blob(text) => serde_json::from_slice(text)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn not_null<T>(value: Option<T>, index: usize) -> Result<T, String> {
+    value.ok_or_else(|| format!("column {index} is NULL"))
+}
+
+/// Reads a key of the table's kind from column `index` (integers as `i64`, others as text).
+pub(crate) fn decode_id(
+    row: &impl ReadColumns,
+    index: usize,
+    kind: IdKind,
+) -> Result<ObjectId, String> {
     match kind {
         IdKind::Integer => row
-            .try_get::<i64, _>(index)
-            .map(ObjectId::Int)
-            .map_err(|e| e.to_string()),
+            .integer(index)
+            .and_then(|id| not_null(id, index))
+            .map(ObjectId::Int),
         IdKind::Text => row
-            .try_get::<String, _>(index)
-            .map(ObjectId::Text)
-            .map_err(|e| e.to_string()),
+            .text(index)
+            .and_then(|id| not_null(id, index))
+            .map(ObjectId::Text),
         IdKind::Uuid => {
-            let text = row.try_get::<String, _>(index).map_err(|e| e.to_string())?;
+            let text = row.text(index).and_then(|id| not_null(id, index))?;
             sqlx::types::Uuid::parse_str(&text)
                 .map(|uuid| ObjectId::Uuid(uuid.as_u128()))
                 .map_err(|e| e.to_string())
@@ -227,17 +304,10 @@ where
 }
 
 /// Reads `id, state, version, columns…` (the order of every load statement) into a row.
-pub(crate) fn decode_row<'r, R, O>(row: &'r R, table: &Table) -> Result<StoredRow<O>, StoreError>
-where
-    R: Row,
-    usize: ColumnIndex<R>,
-    O: DeserializeOwned,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    bool: Decode<'r, R::Database> + Type<R::Database>,
-    f64: Decode<'r, R::Database> + Type<R::Database>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    Json<Value>: Decode<'r, R::Database> + Type<R::Database>,
-{
+pub(crate) fn decode_row<O: DeserializeOwned>(
+    row: &impl ReadColumns,
+    table: &Table,
+) -> Result<StoredRow<O>, StoreError> {
     let id = decode_id(row, 0, table.id_kind()).map_err(|message| StoreError::Decode {
         id: ObjectId::Text("?".to_owned()),
         message,
@@ -247,25 +317,30 @@ where
         message,
     };
     let state = match table.state_kind() {
-        StateKind::Text => row.try_get::<String, _>(1).map(StoredState::Text),
-        StateKind::Integer => row.try_get::<i64, _>(1).map(StoredState::Integer),
+        StateKind::Text => row
+            .text(1)
+            .and_then(|state| not_null(state, 1))
+            .map(StoredState::Text),
+        StateKind::Integer => row
+            .integer(1)
+            .and_then(|state| not_null(state, 1))
+            .map(StoredState::Integer),
     }
-    .map_err(|e| fail(e.to_string()))?;
+    .map_err(fail)?;
     let version = row
-        .try_get::<i64, _>(2)
-        .map_err(|e| fail(e.to_string()))
+        .integer(2)
+        .and_then(|version| not_null(version, 2))
+        .map_err(fail)
         .and_then(|raw| Version::new(raw).map_err(|e| fail(e.to_string())))?;
     let mut fields = Vec::with_capacity(table.columns().len());
     for (offset, column) in table.columns().iter().enumerate() {
         let index = offset + 3;
         let value = match column.kind {
-            ColumnKind::Text => row.try_get::<Option<String>, _>(index).map(Value::from),
-            ColumnKind::Integer => row.try_get::<Option<i64>, _>(index).map(Value::from),
-            ColumnKind::Boolean => row.try_get::<Option<bool>, _>(index).map(Value::from),
-            ColumnKind::Real => row.try_get::<Option<f64>, _>(index).map(Value::from),
-            ColumnKind::Json => row
-                .try_get::<Option<Json<Value>>, _>(index)
-                .map(|json| json.map_or(Value::Null, |Json(value)| value)),
+            ColumnKind::Text => row.text(index).map(Value::from),
+            ColumnKind::Integer => row.integer(index).map(Value::from),
+            ColumnKind::Boolean => row.boolean(index).map(Value::from),
+            ColumnKind::Real => row.real(index).map(Value::from),
+            ColumnKind::Json => row.json(index).map(|json| json.unwrap_or(Value::Null)),
         }
         .map_err(|e| fail(format!("column `{}`: {e}", column.name)))?;
         fields.push((column.name.as_str(), value));

@@ -1,11 +1,16 @@
 //! The sqlx store: the engine's `Store`/`StoreTransaction` on SQLite and PostgreSQL, for any
 //! table described by a [`Table`] and any serde model.
 //!
-//! One database transaction per `begin`. Each call is one statement whatever the batch size:
-//! a load by key list, one `UPDATE … FROM <json rows> … RETURNING id` compare-and-set, one
-//! `INSERT … SELECT FROM <json rows>` of audit rows (see [`super::table`]). On SQLite a single
-//! write or audit row binds its values as parameters instead, so a single fire writes and
-//! parses no JSON.
+//! One database transaction per `begin`, and one call per step whatever the batch size.
+//! - PostgreSQL: each call is one statement: a load by key array, one `UPDATE … FROM
+//!   json_to_recordset(<rows>) … RETURNING id` compare-and-set, one `INSERT … SELECT FROM
+//!   json_to_recordset(<rows>)` of audit rows (see [`super::table`]), so a batch costs three
+//!   round trips.
+//! - SQLite: transactions run on the store's writer connection in the calling thread
+//!   ([`super::sqlite_writer`]), so a single fire never leaves it. A batch's compare-and-set and
+//!   audit steps each step one prepared statement per row, inside one call on the blocking pool:
+//!   in-process there is no round trip to save, and binding values beats writing and parsing a
+//!   JSON document (measured: about half the time for 10,000 rows).
 //!
 //! Locking. PostgreSQL runs at READ COMMITTED: an optimistic compare-and-set that meets a
 //! concurrent writer waits for it, re-checks `state` and `version`, and matches nothing, so a
@@ -23,8 +28,9 @@
 
 use std::{marker::PhantomData, sync::Arc};
 
+use rusqlite::types::Value as SqlValue;
 use serde::{de::DeserializeOwned, Serialize};
-use sqlx::{Connection as _, Postgres, SqliteConnection, Transaction};
+use sqlx::{Postgres, Transaction};
 use switchyard_engine::{
     AuditEntry, LockMode, ObjectId, RowWrite, Store, StoreError, StoreTransaction, StoredRow,
 };
@@ -32,14 +38,11 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::{
     codec::{
-        audit_document, decode_id, decode_row, id_json, write_values, writes_document,
-        AuditDocument, Layout,
+        audit_document, decode_id, decode_row, id_json, sqlite_audit_row, sqlite_write_row,
+        writes_document, ReadColumns,
     },
-    sqlite_writer::{SqliteWriter, WriterGuard},
-    table::{
-        ColumnKind, IdKind, Table, POSTGRES_INSERT_AUDIT, SQLITE_INSERT_AUDIT,
-        SQLITE_INSERT_AUDIT_ONE,
-    },
+    sqlite_writer::{self, SqliteWriter, WriterTransaction},
+    table::{IdKind, Table, POSTGRES_INSERT_AUDIT, SQLITE_INSERT_AUDIT},
     Db,
 };
 
@@ -77,8 +80,8 @@ impl<O> Clone for SqlStore<O> {
 impl<O> SqlStore<O> {
     /// A store for `table` on `db`; the table and `audit_log` must exist (migrations).
     ///
-    /// On SQLite the store opens one connection of its own (at the first `begin`, with the
-    /// pool's options) for its transactions; clones share it.
+    /// On SQLite the store opens one connection of its own to the pool's file (at the first
+    /// `begin`) for its transactions; clones share it.
     pub fn new(db: Db, table: Table) -> Self {
         SqlStore {
             db,
@@ -100,7 +103,7 @@ impl<O> SqlStore<O> {
 }
 
 enum Connection {
-    Sqlite(WriterGuard),
+    Sqlite(WriterTransaction),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -118,16 +121,23 @@ fn backend(error: sqlx::Error) -> StoreError {
 }
 
 /// Whether an error means another transaction got there first (retrying would see its write).
-fn is_lost_race(error: &sqlx::Error) -> bool {
-    let Some(database) = error.as_database_error() else {
+fn is_lost_race(error: &StoreError) -> bool {
+    let StoreError::Backend(error) = error else {
+        return false;
+    };
+    if let Some(error) = error.downcast_ref::<rusqlite::Error>() {
+        return sqlite_writer::is_busy(error);
+    }
+    let Some(database) = error
+        .downcast_ref::<sqlx::Error>()
+        .and_then(|error| error.as_database_error())
+    else {
         return false;
     };
     matches!(
         database.code().as_deref(),
         // PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
         Some("40001") | Some("40P01") | Some("55P03")
-        // SQLite: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_BUSY_SNAPSHOT.
-        | Some("5") | Some("6") | Some("517")
     )
 }
 
@@ -140,13 +150,12 @@ impl<O: SqlModel> Store<O> for SqlStore<O> {
                 let writer = self
                     .sqlite_writer
                     .get_or_try_init(|| async {
-                        let connection =
-                            SqliteConnection::connect_with(&pool.connect_options()).await?;
-                        Ok::<_, sqlx::Error>(Arc::new(Mutex::new(SqliteWriter::new(connection))))
+                        let file = sqlite_writer::database_file(pool).await.map_err(backend)?;
+                        let writer = SqliteWriter::open(&file).map_err(sqlite_writer::backend)?;
+                        Ok::<_, StoreError>(Arc::new(Mutex::new(writer)))
                     })
-                    .await
-                    .map_err(backend)?;
-                Connection::Sqlite(WriterGuard::begin(writer).await.map_err(backend)?)
+                    .await?;
+                Connection::Sqlite(WriterTransaction::begin(writer).await?)
             }
             Db::Postgres(pool) => Connection::Postgres(pool.begin().await.map_err(backend)?),
         };
@@ -159,22 +168,18 @@ impl<O: SqlModel> Store<O> for SqlStore<O> {
     }
 }
 
-impl<O: SqlModel> SqlTransaction<O> {
-    fn decode_all<R>(&self, rows: &[R]) -> Result<Vec<StoredRow<O>>, StoreError>
-    where
-        R: sqlx::Row,
-        usize: sqlx::ColumnIndex<R>,
-        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        for<'r> f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        for<'r> sqlx::types::Json<serde_json::Value>:
-            sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    {
-        rows.iter()
-            .map(|row| decode_row(row, &self.table))
-            .collect()
-    }
+fn decode_all<O: SqlModel>(
+    rows: &[impl ReadColumns],
+    table: &Table,
+) -> Result<Vec<StoredRow<O>>, StoreError> {
+    rows.iter().map(|row| decode_row(row, table)).collect()
+}
+
+fn id_of(row: &impl ReadColumns, kind: IdKind) -> Result<ObjectId, StoreError> {
+    decode_id(row, 0, kind).map_err(|message| StoreError::Decode {
+        id: ObjectId::Text("?".to_owned()),
+        message,
+    })
 }
 
 /// Keys as PostgreSQL binds them: `int8[]`, or text cast to the key type.
@@ -209,20 +214,35 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
             return Ok(Vec::new());
         }
         let sql = &self.table.sql;
-        let rows = match &mut self.connection {
-            Connection::Sqlite(tx) => {
-                let query = match ids {
-                    [ObjectId::Int(id)] => sqlx::query(&sql.sqlite_load_one).bind(*id),
-                    [other] => sqlx::query(&sql.sqlite_load_one).bind(other.to_string()),
-                    many => {
-                        let keys: Vec<_> = many.iter().map(id_json).collect();
-                        let document = serde_json::Value::Array(keys).to_string();
-                        sqlx::query(&sql.sqlite_load_many).bind(document)
-                    }
-                };
-                let rows = query.fetch_all(&mut **tx).await.map_err(backend)?;
-                return self.decode_all(&rows);
-            }
+        match &mut self.connection {
+            Connection::Sqlite(tx) => match ids {
+                [one] => {
+                    let key = match one {
+                        ObjectId::Int(id) => SqlValue::Integer(*id),
+                        other => SqlValue::Text(other.to_string()),
+                    };
+                    sqlite_writer::query_each(
+                        tx.connection()?,
+                        &sql.sqlite_load_one,
+                        &[vec![key]],
+                        |row| decode_row(row, &self.table),
+                    )
+                }
+                many => {
+                    let keys: Vec<_> = many.iter().map(id_json).collect();
+                    let document = serde_json::Value::Array(keys).to_string();
+                    let table = Arc::clone(&self.table);
+                    tx.run_blocking(move |connection| {
+                        sqlite_writer::query_each(
+                            connection,
+                            &table.sql.sqlite_load_many,
+                            &[vec![SqlValue::Text(document)]],
+                            |row| decode_row(row, &table),
+                        )
+                    })
+                    .await
+                }
+            },
             Connection::Postgres(tx) => {
                 let statement = match lock {
                     LockMode::Optimistic => &sql.postgres_load,
@@ -232,10 +252,10 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                     KeyArray::Integers(keys) => sqlx::query(statement).bind(keys),
                     KeyArray::Texts(keys) => sqlx::query(statement).bind(keys),
                 };
-                query.fetch_all(&mut **tx).await.map_err(backend)?
+                let rows = query.fetch_all(&mut **tx).await.map_err(backend)?;
+                decode_all(&rows, &self.table)
             }
-        };
-        self.decode_all(&rows)
+        }
     }
 
     async fn compare_and_set(
@@ -246,43 +266,38 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
             return Ok(Vec::new());
         }
         let kind = self.table.id_kind();
-        let sql = &self.table.sql;
         let matched = match &mut self.connection {
-            // One write binds its values directly: no JSON to write or for SQLite to parse.
-            Connection::Sqlite(tx) if writes.len() == 1 => {
-                let mut query = sqlx::query(&sql.sqlite_compare_and_set_one);
-                let json_columns = self
-                    .table
-                    .columns()
-                    .iter()
-                    .map(|c| c.kind == ColumnKind::Json);
-                let is_json = std::iter::repeat_n(false, 5).chain(json_columns);
-                for (value, is_json) in write_values(&self.table, &writes[0])?
-                    .into_iter()
-                    .zip(is_json)
-                {
-                    query = bind_sqlite_value(query, value, is_json);
-                }
-                query
-                    .fetch_all(&mut **tx)
-                    .await
-                    .and_then(|rows| ids_of(&rows, kind))
-            }
             Connection::Sqlite(tx) => {
-                let document = writes_document(&self.table, writes, Layout::Arrays)?;
-                sqlx::query(&sql.sqlite_compare_and_set)
-                    .bind(document)
-                    .fetch_all(&mut **tx)
-                    .await
-                    .and_then(|rows| ids_of(&rows, kind))
+                let rows = writes
+                    .iter()
+                    .map(|write| sqlite_write_row(&self.table, write))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let table = Arc::clone(&self.table);
+                let run = move |connection: &rusqlite::Connection| {
+                    let sql = &table.sql.sqlite_compare_and_set;
+                    sqlite_writer::execute_each(connection, sql, &rows)
+                };
+                let changed = match writes {
+                    [_] => run(tx.connection()?),
+                    _ => tx.run_blocking(run).await,
+                };
+                changed.map(|changed| {
+                    writes
+                        .iter()
+                        .zip(changed)
+                        .filter(|(_, changed)| *changed > 0)
+                        .map(|(write, _)| write.id().clone())
+                        .collect()
+                })
             }
             Connection::Postgres(tx) => {
-                let document = writes_document(&self.table, writes, Layout::Objects)?;
-                sqlx::query(&sql.postgres_compare_and_set)
+                let document = writes_document(&self.table, writes)?;
+                let rows = sqlx::query(&self.table.sql.postgres_compare_and_set)
                     .bind(document)
                     .fetch_all(&mut **tx)
                     .await
-                    .and_then(|rows| ids_of(&rows, kind))
+                    .map_err(backend)?;
+                rows.iter().map(|row| id_of(row, kind)).collect()
             }
         };
         match matched {
@@ -291,7 +306,7 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                 self.poisoned = Some(error.to_string());
                 Ok(Vec::new())
             }
-            Err(error) => Err(backend(error)),
+            Err(error) => Err(error),
         }
     }
 
@@ -306,30 +321,17 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
         }
         match &mut self.connection {
             Connection::Sqlite(tx) => {
-                let query = match entries {
-                    [entry] => {
-                        let row = AuditDocument::new(entry);
-                        sqlx::query(SQLITE_INSERT_AUDIT_ONE)
-                            .bind(row.resource)
-                            .bind(row.object_id)
-                            .bind(row.transition)
-                            .bind(row.source)
-                            .bind(row.target)
-                            .bind(row.actor_id)
-                            .bind(row.actor_username)
-                            .bind(row.arguments.to_string())
-                            .bind(row.description)
-                            .bind(row.outcome)
-                            .bind(row.error)
-                    }
-                    many => {
-                        sqlx::query(SQLITE_INSERT_AUDIT).bind(audit_document(many, Layout::Arrays)?)
-                    }
+                let rows: Vec<_> = entries.iter().map(sqlite_audit_row).collect();
+                let run = move |connection: &rusqlite::Connection| {
+                    sqlite_writer::execute_each(connection, SQLITE_INSERT_AUDIT, &rows).map(|_| ())
                 };
-                query.execute(&mut **tx).await.map(|_| ()).map_err(backend)
+                match entries {
+                    [_] => run(tx.connection()?),
+                    _ => tx.run_blocking(run).await,
+                }
             }
             Connection::Postgres(tx) => sqlx::query(POSTGRES_INSERT_AUDIT)
-                .bind(audit_document(entries, Layout::Objects)?)
+                .bind(audit_document(entries)?)
                 .execute(&mut **tx)
                 .await
                 .map(|_| ())
@@ -339,53 +341,15 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
 
     async fn commit(self) -> Result<(), StoreError> {
         match self.connection {
-            Connection::Sqlite(writer) => writer.finish("COMMIT").await.map_err(backend),
+            Connection::Sqlite(writer) => writer.finish("COMMIT").await,
             Connection::Postgres(tx) => tx.commit().await.map_err(backend),
         }
     }
 
     async fn rollback(self) -> Result<(), StoreError> {
         match self.connection {
-            Connection::Sqlite(writer) => writer.finish("ROLLBACK").await.map_err(backend),
+            Connection::Sqlite(writer) => writer.finish("ROLLBACK").await,
             Connection::Postgres(tx) => tx.rollback().await.map_err(backend),
         }
     }
-}
-
-type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-
-/// Binds one JSON value as SQLite stores it: scalars as themselves, and JSON columns (or
-/// nested values) as their JSON text, which is what `->` yields in the batch statement.
-fn bind_sqlite_value(
-    query: SqliteQuery<'_>,
-    value: serde_json::Value,
-    is_json: bool,
-) -> SqliteQuery<'_> {
-    use serde_json::Value;
-    if is_json {
-        return query.bind(value.to_string());
-    }
-    match value {
-        Value::Null => query.bind(None::<i64>),
-        Value::Bool(flag) => query.bind(flag),
-        Value::Number(number) => match (number.as_i64(), number.as_f64()) {
-            (Some(integer), _) => query.bind(integer),
-            (None, Some(real)) => query.bind(real),
-            (None, None) => query.bind(number.to_string()),
-        },
-        Value::String(text) => query.bind(text),
-        nested @ (Value::Array(_) | Value::Object(_)) => query.bind(nested.to_string()),
-    }
-}
-
-fn ids_of<R>(rows: &[R], kind: IdKind) -> Result<Vec<ObjectId>, sqlx::Error>
-where
-    R: sqlx::Row,
-    usize: sqlx::ColumnIndex<R>,
-    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    rows.iter()
-        .map(|row| decode_id(row, 0, kind).map_err(|message| sqlx::Error::Decode(message.into())))
-        .collect()
 }

@@ -42,6 +42,9 @@ macro_rules! with_pool {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// How long an SQLite writer waits for another connection's write lock before giving up.
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// A connection pool on one of the supported backends.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -93,7 +96,7 @@ impl Db {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(20))
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .foreign_keys(true);
         // A connection to a local file cannot go stale, so the round trip that tests each
         // connection before lending it (about a fifth of a single fire's time) is skipped.
@@ -102,6 +105,9 @@ impl Db {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
+        // Refuses an in-memory database now rather than at the first fire: the stores write
+        // through connections of their own, which must reach the same file.
+        sqlite_writer::database_file(&pool).await?;
         Ok(Self::Sqlite(pool))
     }
 

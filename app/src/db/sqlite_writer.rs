@@ -1,103 +1,332 @@
-//! The SQLite store's one writer connection and the transactions it runs by hand.
+//! The SQLite store's one writer connection: rusqlite on the calling thread, with its
+//! transactions run by hand.
+//!
+//! Why not sqlx here: sqlx runs each SQLite connection on a worker thread of its own, so every
+//! statement is a round trip to that thread, and a single fire is five of them (begin, load,
+//! compare-and-set, audit, commit) for a few microseconds of SQLite work each. On rusqlite the
+//! same statements run where the fire runs, from cached prepared statements. The two crates link
+//! the same bundled `libsqlite3-sys`.
+//!
+//! Nothing here may stall the async workers for long, so three things move to the blocking
+//! pool: waiting for another connection's write lock (`begin` first tries without waiting), the
+//! statements of a batch, which the store runs through [`WriterTransaction::run_blocking`], and
+//! WAL checkpoints. SQLite's automatic checkpoint runs inside the commit that crosses its
+//! threshold, fsyncs included, and cost a single fire more than all its statements; the writer
+//! turns it off and a [`Checkpointer`] on a connection of its own runs a passive checkpoint
+//! after every [`CHECKPOINT_EVERY`] commits (and after every batch) instead, as SQLite's WAL
+//! documentation suggests for applications that care about commit latency.
 
-use std::sync::Arc;
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
-use sqlx::SqliteConnection;
+use rusqlite::{ffi::ErrorCode, types::Value as SqlValue, Connection, OpenFlags};
+use sqlx::SqlitePool;
+use switchyard_engine::StoreError;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-/// The SQLite writer connection, and whether a transaction is open on it.
-///
-/// The store runs `BEGIN IMMEDIATE`, `COMMIT` and `ROLLBACK` itself on this long-lived
-/// connection rather than through a pooled `sqlx::Transaction`: returning a connection to the
-/// pool costs a round trip to its worker thread (the pool pings it), once per fire.
-#[derive(Debug)]
-pub(crate) struct SqliteWriter {
-    connection: SqliteConnection,
-    open_transaction: bool,
-}
+use super::SQLITE_BUSY_TIMEOUT;
 
-impl SqliteWriter {
-    /// A writer on a fresh connection, with no transaction open.
-    pub(crate) fn new(connection: SqliteConnection) -> Self {
-        SqliteWriter {
-            connection,
-            open_transaction: false,
-        }
-    }
-}
-
-/// The writer, held for the length of one transaction; dropping it with the transaction still
-/// open rolls it back in the background (or at the next `begin`, whichever comes first).
-pub(crate) struct WriterGuard {
-    guard: OwnedMutexGuard<SqliteWriter>,
-    writer: Arc<Mutex<SqliteWriter>>,
-}
-
-impl WriterGuard {
-    /// Takes the writer (waiting for any other transaction) and runs `BEGIN IMMEDIATE`.
-    pub(crate) async fn begin(writer: &Arc<Mutex<SqliteWriter>>) -> Result<Self, sqlx::Error> {
-        let mut guard = Arc::clone(writer).lock_owned().await;
-        if guard.open_transaction {
-            // A dropped transaction whose background rollback has not run yet; if it has
-            // nothing to roll back, `BEGIN` below says whether the connection is usable.
-            sqlx::query("ROLLBACK")
-                .execute(&mut guard.connection)
-                .await
-                .ok();
-            guard.open_transaction = false;
-        }
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut guard.connection)
+/// The database file behind `pool`, as SQLite resolved it; an in-memory database is refused,
+/// since a second connection could not reach it (and nothing in it would outlive the process).
+pub(crate) async fn database_file(pool: &SqlitePool) -> Result<PathBuf, sqlx::Error> {
+    let file: String =
+        sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(pool)
             .await?;
-        guard.open_transaction = true;
-        Ok(WriterGuard {
-            guard,
-            writer: Arc::clone(writer),
+    if file.is_empty() {
+        return Err(sqlx::Error::Configuration(
+            "an in-memory SQLite database is not supported: give the console a file \
+             (sqlite:PATH)"
+                .into(),
+        ));
+    }
+    Ok(PathBuf::from(file))
+}
+
+/// Commits between two background checkpoints: a single fire adds about five pages to the WAL,
+/// so this keeps it near SQLite's default threshold of 1,000 pages.
+const CHECKPOINT_EVERY: u32 = 200;
+
+/// Opens the existing database file (already in WAL mode, which is a property of the file).
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+}
+
+/// A connection that copies committed pages from the WAL into the database file, one passive
+/// checkpoint at a time, on the blocking pool.
+#[derive(Debug)]
+struct Checkpointer {
+    connection: Arc<std::sync::Mutex<Connection>>,
+    running: Arc<AtomicBool>,
+}
+
+impl Checkpointer {
+    fn open(path: &Path) -> rusqlite::Result<Self> {
+        Ok(Checkpointer {
+            connection: Arc::new(std::sync::Mutex::new(open_connection(path)?)),
+            running: Arc::new(AtomicBool::new(false)),
         })
     }
 
+    /// Starts a passive checkpoint unless one is still running. A passive checkpoint never
+    /// waits for readers or the writer; what it cannot copy now, the next one will.
+    fn start(&self) {
+        if self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.running.store(false, Ordering::Release);
+            return;
+        };
+        let (connection, running) = (Arc::clone(&self.connection), Arc::clone(&self.running));
+        runtime.spawn_blocking(move || {
+            if let Ok(connection) = connection.lock() {
+                let checkpoint =
+                    connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                if let Err(error) = checkpoint {
+                    tracing::warn!(%error, "a WAL checkpoint failed; the next commits retry");
+                }
+            }
+            running.store(false, Ordering::Release);
+        });
+    }
+}
+
+/// The connection a store writes through; one per store, shared by its clones.
+#[derive(Debug)]
+pub(crate) struct SqliteWriter {
+    connection: Connection,
+    checkpointer: Checkpointer,
+    commits_since_checkpoint: u32,
+}
+
+impl SqliteWriter {
+    /// Opens the existing database file with the pool's settings, and automatic checkpoints off.
+    pub(crate) fn open(path: &Path) -> rusqlite::Result<Self> {
+        let connection = open_connection(path)?;
+        connection.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+             PRAGMA wal_autocheckpoint = 0;",
+        )?;
+        connection.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+        Ok(SqliteWriter {
+            connection,
+            checkpointer: Checkpointer::open(path)?,
+            commits_since_checkpoint: 0,
+        })
+    }
+
+    /// Counts a commit, and starts a checkpoint after a batch or every `CHECKPOINT_EVERY`.
+    fn committed(&mut self, batch: bool) {
+        self.commits_since_checkpoint += 1;
+        if batch || self.commits_since_checkpoint >= CHECKPOINT_EVERY {
+            self.commits_since_checkpoint = 0;
+            self.checkpointer.start();
+        }
+    }
+
+    /// `BEGIN IMMEDIATE` without waiting: busy at once if another connection holds the lock.
+    fn begin_now(&self) -> rusqlite::Result<()> {
+        self.connection.busy_timeout(Duration::ZERO)?;
+        let begun = self.begin_waiting();
+        self.connection.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+        begun
+    }
+
+    /// `BEGIN IMMEDIATE`, waiting up to the busy timeout for the write lock.
+    fn begin_waiting(&self) -> rusqlite::Result<()> {
+        self.connection
+            .prepare_cached("BEGIN IMMEDIATE")?
+            .execute([])
+            .map(|_| ())
+    }
+
+    fn finish(&self, statement: &str) -> rusqlite::Result<()> {
+        self.connection
+            .prepare_cached(statement)?
+            .execute([])
+            .map(|_| ())
+    }
+}
+
+/// Whether SQLite answered "busy" or "locked": another connection holds what we need.
+pub(crate) fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+pub(crate) fn backend(error: rusqlite::Error) -> StoreError {
+    StoreError::Backend(Box::new(error))
+}
+
+fn writer_lost() -> StoreError {
+    StoreError::Backend(
+        "the SQLite writer was lost by a failed batch; the transaction is over".into(),
+    )
+}
+
+fn blocking_failed(error: tokio::task::JoinError) -> StoreError {
+    StoreError::Backend(format!("a batch on the SQLite writer did not finish: {error}").into())
+}
+
+/// The writer, held for the length of one transaction; dropping it with the transaction still
+/// open rolls it back.
+pub(crate) struct WriterTransaction {
+    /// `None` only while a batch runs on the blocking pool, or after that batch was lost
+    /// (its thread panicked); the next `begin` then rolls the connection back.
+    writer: Option<OwnedMutexGuard<SqliteWriter>>,
+    /// Whether a batch ran: its commit may write many pages, so it goes to the blocking pool too.
+    batched: bool,
+}
+
+impl WriterTransaction {
+    /// Takes the writer (queueing behind this store's other transactions) and begins an
+    /// immediate transaction, waiting on the blocking pool if another connection writes.
+    pub(crate) async fn begin(writer: &Arc<Mutex<SqliteWriter>>) -> Result<Self, StoreError> {
+        let writer = Arc::clone(writer).lock_owned().await;
+        if !writer.connection.is_autocommit() {
+            // Left open by a batch whose thread panicked.
+            writer.finish("ROLLBACK").map_err(backend)?;
+        }
+        let writer = match writer.begin_now() {
+            Ok(()) => writer,
+            Err(error) if is_busy(&error) => {
+                let (writer, begun) = tokio::task::spawn_blocking(move || {
+                    let begun = writer.begin_waiting();
+                    (writer, begun)
+                })
+                .await
+                .map_err(blocking_failed)?;
+                begun.map_err(backend)?;
+                writer
+            }
+            Err(error) => return Err(backend(error)),
+        };
+        Ok(WriterTransaction {
+            writer: Some(writer),
+            batched: false,
+        })
+    }
+
+    /// The connection, for statements over one row, which run right here.
+    pub(crate) fn connection(&self) -> Result<&Connection, StoreError> {
+        self.writer
+            .as_ref()
+            .map(|writer| &writer.connection)
+            .ok_or_else(writer_lost)
+    }
+
+    /// Runs `work` on the connection on the blocking pool: a statement over thousands of rows
+    /// takes milliseconds, which an async worker must not spend.
+    pub(crate) async fn run_blocking<T, F>(&mut self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let writer = self.writer.take().ok_or_else(writer_lost)?;
+        self.batched = true;
+        let (writer, result) = tokio::task::spawn_blocking(move || {
+            let result = work(&writer.connection);
+            (writer, result)
+        })
+        .await
+        .map_err(blocking_failed)?;
+        self.writer = Some(writer);
+        result
+    }
+
     /// Runs `COMMIT` or `ROLLBACK` and gives the writer back.
-    pub(crate) async fn finish(mut self, statement: &'static str) -> Result<(), sqlx::Error> {
-        sqlx::query(statement)
-            .execute(&mut self.guard.connection)
+    pub(crate) async fn finish(mut self, statement: &'static str) -> Result<(), StoreError> {
+        if self.batched {
+            self.run_blocking(move |connection| {
+                connection
+                    .prepare_cached(statement)
+                    .and_then(|mut s| s.execute([]))
+                    .map(|_| ())
+                    .map_err(backend)
+            })
             .await?;
-        self.guard.open_transaction = false;
+        } else {
+            let writer = self.writer.as_ref().ok_or_else(writer_lost)?;
+            writer.finish(statement).map_err(backend)?;
+        }
+        if let Some(writer) = &mut self.writer {
+            writer.committed(self.batched);
+        }
         Ok(())
     }
 }
 
-impl std::ops::Deref for WriterGuard {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
-        &self.guard.connection
-    }
-}
-
-impl std::ops::DerefMut for WriterGuard {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        &mut self.guard.connection
-    }
-}
-
-impl Drop for WriterGuard {
+impl Drop for WriterTransaction {
     fn drop(&mut self) {
-        if !self.guard.open_transaction {
-            return;
-        }
-        // Roll back now rather than at the next `begin`, so the write lock is not held idle.
-        let writer = Arc::clone(&self.writer);
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                let mut guard = writer.lock().await;
-                if guard.open_transaction
-                    && sqlx::query("ROLLBACK")
-                        .execute(&mut guard.connection)
-                        .await
-                        .is_ok()
-                {
-                    guard.open_transaction = false;
-                }
-            });
+        if let Some(writer) = &self.writer {
+            if !writer.connection.is_autocommit() {
+                // Discarding a transaction's pages is quick; if it fails, the next `begin`
+                // rolls back before anything else.
+                writer.finish("ROLLBACK").ok();
+            }
         }
     }
+}
+
+/// Binds `parameters` to `?1`, `?2`, … (the writer's statements number their parameters).
+fn bind(statement: &mut rusqlite::Statement<'_>, parameters: &[SqlValue]) -> rusqlite::Result<()> {
+    if statement.parameter_count() != parameters.len() {
+        return Err(rusqlite::Error::InvalidParameterCount(
+            parameters.len(),
+            statement.parameter_count(),
+        ));
+    }
+    for (offset, value) in parameters.iter().enumerate() {
+        statement.raw_bind_parameter(offset + 1, value)?;
+    }
+    Ok(())
+}
+
+/// Runs one cached statement once per parameter row, reading every row each run returns with
+/// `read`. A batch is one call: SQLite runs in this thread, so a statement per row costs no
+/// round trip, and it is cheaper than one statement that parses the rows out of a JSON document.
+pub(crate) fn query_each<T>(
+    connection: &Connection,
+    sql: &str,
+    parameter_rows: &[Vec<SqlValue>],
+    mut read: impl FnMut(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = connection.prepare_cached(sql).map_err(backend)?;
+    let mut read_rows = Vec::with_capacity(parameter_rows.len());
+    for parameters in parameter_rows {
+        bind(&mut statement, parameters).map_err(backend)?;
+        let mut rows = statement.raw_query();
+        while let Some(row) = rows.next().map_err(backend)? {
+            read_rows.push(read(row)?);
+        }
+    }
+    Ok(read_rows)
+}
+
+/// Runs one cached statement that returns no rows once per parameter row, and says how many
+/// rows each run changed.
+pub(crate) fn execute_each(
+    connection: &Connection,
+    sql: &str,
+    parameter_rows: &[Vec<SqlValue>],
+) -> Result<Vec<usize>, StoreError> {
+    let mut statement = connection.prepare_cached(sql).map_err(backend)?;
+    let mut changed = Vec::with_capacity(parameter_rows.len());
+    for parameters in parameter_rows {
+        bind(&mut statement, parameters).map_err(backend)?;
+        changed.push(statement.raw_execute().map_err(backend)?);
+    }
+    Ok(changed)
 }

@@ -1,11 +1,11 @@
 //! A managed table described once (key, state, version and model columns), and the SQL the
 //! generic store runs on it, written out once per backend when the declaration is built.
 //!
-//! Batches travel as one JSON document bound to one parameter (`json_each` on SQLite,
-//! `json_to_recordset` on PostgreSQL), so every statement has one fixed text whatever the
-//! batch size: the prepared-statement cache always hits, no SQL string is built per call,
-//! and no bind-parameter limit applies. SQLite rows are JSON arrays read by position (cheaper
-//! than by key), and SQLite also has one-row statements with plain parameters for single fires.
+//! Every statement has one fixed text whatever the batch size, so the prepared-statement cache
+//! always hits and no SQL string is built per call. On PostgreSQL a batch travels as one JSON
+//! document bound to one parameter (`json_to_recordset`), so no bind-parameter limit applies;
+//! on SQLite, which runs in-process, the writes are one-row statements stepped once per row
+//! (see `machine_store`), and only a load by many keys reads a JSON array (`json_each`).
 
 /// How the key column is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,14 +234,12 @@ pub(crate) struct Statements {
     pub(crate) sqlite_select: String,
     /// The same for PostgreSQL, over the alias `t`, each cast to the type the store decodes.
     pub(crate) postgres_select: String,
-    /// `SELECT … WHERE id = $1`.
+    /// `SELECT … WHERE id = ?1`.
     pub(crate) sqlite_load_one: String,
     /// `SELECT … WHERE id IN (SELECT value FROM json_each($1))`.
     pub(crate) sqlite_load_many: String,
-    /// `UPDATE … FROM json_each($1) … RETURNING id`.
+    /// `UPDATE … WHERE id = ?1 AND state = ?2 AND version = ?3`, for one row.
     pub(crate) sqlite_compare_and_set: String,
-    /// `UPDATE … WHERE id = $1 AND state = $2 AND version = $3 RETURNING id`.
-    pub(crate) sqlite_compare_and_set_one: String,
     /// `SELECT … WHERE id = ANY($1)`.
     pub(crate) postgres_load: String,
     /// The same, ordered by key and `FOR UPDATE`, so concurrent lockers never deadlock.
@@ -267,52 +265,34 @@ impl Statements {
             .chain(columns.iter().cloned())
             .collect::<Vec<_>>()
             .join(", ");
-        let sqlite_load_one = format!("SELECT {sqlite_select} FROM {table} WHERE {id} = $1");
+        let sqlite_load_one = format!("SELECT {sqlite_select} FROM {table} WHERE {id} = ?1");
         let sqlite_load_many = format!(
             "SELECT {sqlite_select} FROM {table} WHERE {id} IN (SELECT value FROM json_each($1))"
         );
-        // Batch rows are arrays in `codec::write_values` order: key, expected state, expected
-        // version, state, version, then the columns. Reading members by position skips the
-        // key lookups; `->` keeps JSON as JSON text where `->>` would unwrap a top-level string.
-        let member = |position: usize| format!("w.value ->> {position}");
-        let json_member = |position: usize| format!("w.value -> {position}");
-        // A single write binds the same values as parameters `$1`, `$2`, … instead.
-        let parameter = |position: usize| format!("${}", position + 1);
-        let sqlite_update = |read: &dyn Fn(usize) -> String,
-                             read_json: &dyn Fn(usize) -> String| {
-            let mut sets = vec![
-                format!("{state} = {}", read(3)),
-                format!("{version} = {}", read(4)),
-            ];
-            for (offset, column) in decl.columns.iter().enumerate() {
-                let position = offset + 5;
-                let value = match column.kind {
-                    ColumnKind::Json => read_json(position),
-                    _ => read(position),
-                };
-                sets.push(format!("{} = {value}", quote(&column.name)));
-            }
-            if let Some(updated_at) = &decl.updated_at {
-                sets.push(format!(
-                    "{} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                    quote(updated_at)
-                ));
-            }
-            sets.join(", ")
-        };
-        let sqlite_compare_and_set = format!(
-            "UPDATE {table} SET {sets} FROM json_each($1) AS w \
-             WHERE {table}.{id} = {wid} AND {table}.{state} = {wes} AND {table}.{version} = {wev} \
-             RETURNING {table}.{id}",
-            sets = sqlite_update(&member, &json_member),
-            wid = member(0),
-            wes = member(1),
-            wev = member(2),
+        // Parameters in `codec::write_values` order: key, expected state, expected version,
+        // state, version, then the columns. `?N` is parameter N, so the writer binds by position.
+        let parameter = |position: usize| format!("?{}", position + 1);
+        let mut sets = vec![
+            format!("{state} = {}", parameter(3)),
+            format!("{version} = {}", parameter(4)),
+        ];
+        sets.extend(
+            columns
+                .iter()
+                .enumerate()
+                .map(|(offset, column)| format!("{column} = {}", parameter(offset + 5))),
         );
-        let sqlite_compare_and_set_one = format!(
-            "UPDATE {table} SET {sets} WHERE {id} = $1 AND {state} = $2 AND {version} = $3 \
-             RETURNING {id}",
-            sets = sqlite_update(&parameter, &parameter),
+        if let Some(updated_at) = &decl.updated_at {
+            sets.push(format!(
+                "{} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                quote(updated_at)
+            ));
+        }
+        // No RETURNING: the writer runs it once per row and reads the change count, where
+        // RETURNING would buffer each row through a temporary table.
+        let sqlite_compare_and_set = format!(
+            "UPDATE {table} SET {sets} WHERE {id} = ?1 AND {state} = ?2 AND {version} = ?3",
+            sets = sets.join(", "),
         );
 
         // PostgreSQL: cast every column to the type the store decodes, so a deployer's
@@ -384,7 +364,6 @@ impl Statements {
             sqlite_load_one,
             sqlite_load_many,
             sqlite_compare_and_set,
-            sqlite_compare_and_set_one,
             postgres_load,
             postgres_load_locked,
             postgres_compare_and_set,
@@ -392,19 +371,11 @@ impl Statements {
     }
 }
 
-/// Inserts audit rows from one JSON array of arrays in `codec::AuditDocument` order (SQLite).
+/// Inserts one audit row from parameters in `codec::AuditDocument` order (SQLite).
 pub(crate) const SQLITE_INSERT_AUDIT: &str = "INSERT INTO audit_log \
     (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
      description, outcome, error) \
-    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
-           value ->> 6, value -> 7, value ->> 8, value ->> 9, value ->> 10 \
-    FROM json_each($1)";
-
-/// Inserts one audit row from parameters in `codec::AuditDocument` order (SQLite).
-pub(crate) const SQLITE_INSERT_AUDIT_ONE: &str = "INSERT INTO audit_log \
-    (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
-     description, outcome, error) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 /// Inserts audit rows from one JSON array (PostgreSQL).
 pub(crate) const POSTGRES_INSERT_AUDIT: &str = "INSERT INTO audit_log \

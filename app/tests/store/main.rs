@@ -6,4 +6,5 @@ mod firing;
 mod generic_table;
 mod races;
 mod seeding;
+mod sqlite_writer;
 mod support;
