@@ -17,8 +17,8 @@ use switchyard_engine::{
 };
 
 use super::table::{
-    ColumnKind, IdKind, StateKind, Table, WRITE_EXPECTED_STATE, WRITE_EXPECTED_VERSION, WRITE_ID,
-    WRITE_STATE, WRITE_VERSION,
+    ColumnKind, IdKind, StateKind, Table, AUDIT_COLUMNS, WRITE_EXPECTED_STATE,
+    WRITE_EXPECTED_VERSION, WRITE_ID, WRITE_STATE, WRITE_VERSION,
 };
 
 /// A key as JSON: integers stay numbers, UUIDs become hyphenated text.
@@ -173,12 +173,12 @@ impl<'a> AuditDocument<'a> {
     }
 }
 
-/// One audit row's parameters as SQLite binds them, in `SQLITE_INSERT_AUDIT` order.
-pub(crate) fn sqlite_audit_row(entry: &AuditEntry) -> Vec<SqlValue> {
+/// One audit row's parameters as SQLite binds them, in `table::sqlite_insert_audit` order.
+pub(crate) fn sqlite_audit_row(entry: &AuditEntry) -> [SqlValue; AUDIT_COLUMNS] {
     let row = AuditDocument::new(entry);
     let text = |value: &str| SqlValue::Text(value.to_owned());
     let optional = |value: Option<&str>| value.map_or(SqlValue::Null, text);
-    vec![
+    [
         text(row.resource),
         SqlValue::Text(row.object_id),
         text(row.transition),

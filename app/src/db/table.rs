@@ -7,6 +7,8 @@
 //! on SQLite, which runs in-process, the writes are one-row statements stepped once per row
 //! (see `machine_store`), and only a load by many keys reads a JSON array (`json_each`).
 
+use std::{borrow::Cow, sync::OnceLock};
+
 /// How the key column is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdKind {
@@ -371,11 +373,43 @@ impl Statements {
     }
 }
 
-/// Inserts one audit row from parameters in `codec::AuditDocument` order (SQLite).
-pub(crate) const SQLITE_INSERT_AUDIT: &str = "INSERT INTO audit_log \
-    (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
-     description, outcome, error) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+/// How many values one audit row binds on SQLite.
+pub(crate) const AUDIT_COLUMNS: usize = 11;
+
+/// Audit rows per insert statement on SQLite: one statement per row would cost a statement
+/// run each, and 64 rows bind 704 parameters, far below SQLite's limit of 32,766.
+pub(crate) const SQLITE_AUDIT_ROWS_PER_INSERT: usize = 64;
+
+/// `INSERT INTO audit_log (…) VALUES (?1, …, ?11), (?12, …, ?22), …` for `rows` rows, each in
+/// `codec::sqlite_audit_row` order (SQLite). The texts for one row and for a full chunk, which
+/// nearly every insert uses, are written once per process.
+pub(crate) fn sqlite_insert_audit(rows: usize) -> Cow<'static, str> {
+    static ONE: OnceLock<String> = OnceLock::new();
+    static FULL: OnceLock<String> = OnceLock::new();
+    match rows {
+        1 => Cow::Borrowed(ONE.get_or_init(|| write_insert_audit(1))),
+        SQLITE_AUDIT_ROWS_PER_INSERT => {
+            Cow::Borrowed(FULL.get_or_init(|| write_insert_audit(SQLITE_AUDIT_ROWS_PER_INSERT)))
+        }
+        other => Cow::Owned(write_insert_audit(other)),
+    }
+}
+
+fn write_insert_audit(rows: usize) -> String {
+    let tuples: Vec<String> = (0..rows)
+        .map(|row| {
+            let parameters: Vec<String> = (1..=AUDIT_COLUMNS)
+                .map(|column| format!("?{}", row * AUDIT_COLUMNS + column))
+                .collect();
+            format!("({})", parameters.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO audit_log (resource, object_id, transition, source, target, actor_id, \
+         actor_username, arguments, description, outcome, error) VALUES {}",
+        tuples.join(", ")
+    )
+}
 
 /// Inserts audit rows from one JSON array (PostgreSQL).
 pub(crate) const POSTGRES_INSERT_AUDIT: &str = "INSERT INTO audit_log \
