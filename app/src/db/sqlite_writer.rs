@@ -144,18 +144,20 @@ impl SqliteWriter {
 
     /// `BEGIN IMMEDIATE`, waiting up to the busy timeout for the write lock.
     fn begin_waiting(&self) -> rusqlite::Result<()> {
-        self.connection
-            .prepare_cached("BEGIN IMMEDIATE")?
-            .execute([])
-            .map(|_| ())
+        run_plain(&self.connection, "BEGIN IMMEDIATE")
     }
 
     fn finish(&self, statement: &str) -> rusqlite::Result<()> {
-        self.connection
-            .prepare_cached(statement)?
-            .execute([])
-            .map(|_| ())
+        run_plain(&self.connection, statement)
     }
+}
+
+/// Runs a cached statement with no parameters and no rows (`BEGIN`, `COMMIT`, `ROLLBACK`).
+fn run_plain(connection: &Connection, statement: &str) -> rusqlite::Result<()> {
+    connection
+        .prepare_cached(statement)?
+        .execute([])
+        .map(|_| ())
 }
 
 /// Whether SQLite answered "busy" or "locked": another connection holds what we need.
@@ -249,14 +251,8 @@ impl WriterTransaction {
     /// Runs `COMMIT` or `ROLLBACK` and gives the writer back.
     pub(crate) async fn finish(mut self, statement: &'static str) -> Result<(), StoreError> {
         if self.batched {
-            self.run_blocking(move |connection| {
-                connection
-                    .prepare_cached(statement)
-                    .and_then(|mut s| s.execute([]))
-                    .map(|_| ())
-                    .map_err(backend)
-            })
-            .await?;
+            self.run_blocking(move |connection| run_plain(connection, statement).map_err(backend))
+                .await?;
         } else {
             let writer = self.writer.as_ref().ok_or_else(writer_lost)?;
             writer.finish(statement).map_err(backend)?;
