@@ -20,6 +20,7 @@ use crate::{
         login::LoginPage,
         not_found::NotFound,
         object::ObjectPage,
+        settings::SettingsPage,
         transition_form::TransitionFormPage,
     },
 };
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!(":resource/bulk") view=BulkPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/:id") view=ObjectPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/:id/history") view=HistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/settings/transitions") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/:id/edit") view=EditPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/:id/delete") view=DeletePage ssr=SsrMode::Async/>
                     <Route

@@ -143,7 +143,7 @@ fn check_transition<O>(
             target: target.clone(),
             label: label.clone(),
             help_text: decl.help_text.clone(),
-            admin_visible: decl.admin_visible,
+            admin_flag: decl.admin_flag,
             conditions: decl.conditions.clone(),
             permission: decl.permission.clone(),
             on_error: on_error.clone(),

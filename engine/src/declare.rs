@@ -34,7 +34,7 @@ impl<O: 'static> TransitionDecl<O> {
             target: None,
             label: None,
             help_text: String::new(),
-            admin_visible: true,
+            admin_flag: None,
             conditions: Vec::new(),
             permission: None,
             on_error: None,
@@ -120,7 +120,14 @@ impl<O: 'static> TransitionDecl<O> {
 
     /// Hides the transition from the admin console; APIs may still fire it (permission permitting).
     pub fn hidden_from_admin(mut self) -> Self {
-        self.admin_visible = false;
+        self.admin_flag = Some(false);
+        self
+    }
+
+    /// Shows the transition in the admin console even where the console hides transitions
+    /// unless they are shown (django-fsm-2's `custom={"admin": True}`).
+    pub fn shown_in_admin(mut self) -> Self {
+        self.admin_flag = Some(true);
         self
     }
 

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{FireError, StoreError};
-use crate::guard::{Channel, CheckScope};
+use crate::guard::{Channel, CheckScope, ConsoleRule};
 use crate::hooks::TransitionEvent;
 use crate::machine::Machine;
 use crate::names::{ObjectId, TransitionName, Version};
@@ -15,18 +15,23 @@ use crate::request::{
 use crate::store::{LockMode, Row, Store, StoreTransaction, StoredRow};
 
 /// Everything the path needs besides the rows.
-struct Run<'a> {
+struct Run<'a, O> {
     transition: &'a str,
     attempt: Attempt<'a>,
-    channel: Channel,
+    /// The console's rule; `None` on the API channel.
+    console: Option<&'a dyn ConsoleRule<O>>,
     lock: LockMode,
     mode: BulkMode,
     expected_version: Option<Version>,
 }
 
-impl<'a> Run<'a> {
+impl<'a, O> Run<'a, O> {
     /// What a request asks of the path, whichever rows it targets.
-    fn new<T>(request: &'a Request<T>, mode: BulkMode, expected_version: Option<Version>) -> Self {
+    fn new<T, R: ConsoleRule<O>>(
+        request: &'a Request<T, R>,
+        mode: BulkMode,
+        expected_version: Option<Version>,
+    ) -> Self {
         Run {
             transition: &request.transition,
             attempt: Attempt {
@@ -34,7 +39,10 @@ impl<'a> Run<'a> {
                 arguments: &request.arguments,
                 description: request.description.as_deref(),
             },
-            channel: request.channel,
+            console: match request.channel {
+                Channel::Console => Some(&request.rule),
+                Channel::Api => None,
+            },
             lock: request.lock,
             mode,
             expected_version,
@@ -69,10 +77,10 @@ impl<O> Machine<O> {
 
 impl<O: Clone + Send + Sync> Machine<O> {
     /// Fires one transition on one row, atomically. See the crate docs for the order of steps.
-    pub async fn fire<S: Store<O>>(
+    pub async fn fire<S: Store<O>, R: ConsoleRule<O>>(
         &self,
         store: &S,
-        request: FireRequest,
+        request: FireRequest<R>,
     ) -> Result<Fired<O>, FireError> {
         // A lone row is an all-or-nothing batch of one.
         let run = Run::new(
@@ -93,10 +101,10 @@ impl<O: Clone + Send + Sync> Machine<O> {
     }
 
     /// Fires one transition over many rows with batched reads, writes and audit inserts.
-    pub async fn fire_bulk<S: Store<O>>(
+    pub async fn fire_bulk<S: Store<O>, R: ConsoleRule<O>>(
         &self,
         store: &S,
-        request: BulkRequest,
+        request: BulkRequest<R>,
     ) -> Result<BulkReport<O>, FireError> {
         let mut seen = HashSet::new();
         let ids: Vec<ObjectId> = request
@@ -115,7 +123,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
         &self,
         store: &S,
         ids: &[ObjectId],
-        run: &Run<'_>,
+        run: &Run<'_, O>,
     ) -> Result<Vec<(ObjectId, BulkRowOutcome<O>)>, FireError> {
         let name = self
             .transitions
@@ -147,7 +155,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
     }
 
     /// Runs after-commit hooks for a committed row and shapes its outcome.
-    fn deliver(&self, verdict: Verdict<O>, run: &Run<'_>) -> BulkRowOutcome<O> {
+    fn deliver(&self, verdict: Verdict<O>, run: &Run<'_, O>) -> BulkRowOutcome<O> {
         let planned = match verdict {
             Verdict::Refused(error) => return BulkRowOutcome::Failed(error),
             Verdict::NotApplied => return BulkRowOutcome::NotApplied,
@@ -184,7 +192,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
         &self,
         tx: &mut T,
         ids: &[ObjectId],
-        run: &Run<'_>,
+        run: &Run<'_, O>,
         name: &TransitionName,
     ) -> Result<(Vec<(ObjectId, Verdict<O>)>, bool), FireError> {
         let mut loaded: HashMap<ObjectId, StoredRow<O>> = tx
@@ -195,7 +203,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
             .collect();
         let scope = CheckScope {
             actor: Some(run.attempt.actor),
-            channel: run.channel,
+            console: run.console,
             conditions: true,
         };
         // Phase 1: every row is checked before any handler runs.

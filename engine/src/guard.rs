@@ -8,13 +8,42 @@ use crate::names::StateName;
 use crate::store::Row;
 use crate::transition::{Source, Transition};
 
-/// Who is asking: the admin console honours the visibility flag, APIs do not.
+/// Who is asking: the admin console honours visibility, APIs do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Channel {
-    /// The admin console: hidden transitions are refused.
+    /// The admin console: hidden transitions are refused (by the transition's flag, or by the
+    /// request's [`ConsoleRule`]).
     Console,
     /// An API or program path: visibility does not apply, permission still does.
     Api,
+}
+
+/// Whether the console offers a transition on an object to an actor. The engine asks it
+/// inside the fire's transaction, on the row it loaded, so what the console hides cannot be
+/// fired through it by hand. A console with settings of its own (Switchyard's overrides,
+/// a global default, a per-object hook) implements it; closures of the same shape do too.
+pub trait ConsoleRule<O>: Send + Sync {
+    /// `true` when the console offers `transition` on `object` to `actor`.
+    fn shows(&self, transition: &Transition<O>, object: &O, actor: &Actor) -> bool;
+}
+
+impl<O, F> ConsoleRule<O> for F
+where
+    F: Fn(&Transition<O>, &O, &Actor) -> bool + Send + Sync,
+{
+    fn shows(&self, transition: &Transition<O>, object: &O, actor: &Actor) -> bool {
+        self(transition, object, actor)
+    }
+}
+
+/// The default console rule: the transition's admin flag, unset meaning shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlagRule;
+
+impl<O> ConsoleRule<O> for FlagRule {
+    fn shows(&self, transition: &Transition<O>, _object: &O, _actor: &Actor) -> bool {
+        transition.admin_visible()
+    }
 }
 
 /// A condition that failed, with the sentence to show.
@@ -60,11 +89,33 @@ pub struct TransitionStatus<'m, O> {
 }
 
 /// How much of the check chain to run.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct CheckScope<'a> {
+pub(crate) struct CheckScope<'a, O> {
     pub(crate) actor: Option<&'a Actor>,
-    pub(crate) channel: Channel,
+    /// The console's rule; `None` on the API channel, where visibility does not apply.
+    pub(crate) console: Option<&'a dyn ConsoleRule<O>>,
     pub(crate) conditions: bool,
+}
+
+impl<O> Clone for CheckScope<'_, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O> Copy for CheckScope<'_, O> {}
+
+impl<'a, O> CheckScope<'a, O> {
+    /// Every check for `actor` through `channel`, the console judged by the flag alone.
+    fn full(actor: &'a Actor, channel: Channel) -> Self {
+        CheckScope {
+            actor: Some(actor),
+            console: match channel {
+                Channel::Console => Some(&FlagRule),
+                Channel::Api => None,
+            },
+            conditions: true,
+        }
+    }
 }
 
 impl<O> Machine<O> {
@@ -88,7 +139,7 @@ impl<O> Machine<O> {
         name: &str,
         state: &StateName,
         object: &O,
-        scope: CheckScope<'_>,
+        scope: CheckScope<'_, O>,
     ) -> Result<&Transition<O>, Unavailable> {
         let transition = self
             .resolve(name, state)
@@ -100,8 +151,13 @@ impl<O> Machine<O> {
                 return Err(Unavailable::Forbidden);
             }
         }
-        if scope.channel == Channel::Console && !transition.admin_visible {
-            return Err(Unavailable::Hidden);
+        if let Some(rule) = scope.console {
+            let shown = scope
+                .actor
+                .is_some_and(|actor| rule.shows(transition, object, actor));
+            if !shown {
+                return Err(Unavailable::Hidden);
+            }
         }
         if scope.conditions {
             let unmet: Vec<UnmetCondition> = transition
@@ -124,7 +180,7 @@ impl<O> Machine<O> {
     pub fn available(&self, row: &Row<O>) -> Vec<&Transition<O>> {
         let scope = CheckScope {
             actor: None,
-            channel: Channel::Api,
+            console: None,
             conditions: true,
         };
         self.each_resolved(row, scope)
@@ -137,15 +193,10 @@ impl<O> Machine<O> {
         actor: &Actor,
         channel: Channel,
     ) -> Vec<&Transition<O>> {
-        let scope = CheckScope {
-            actor: Some(actor),
-            channel,
-            conditions: true,
-        };
-        self.each_resolved(row, scope)
+        self.each_resolved(row, CheckScope::full(actor, channel))
     }
 
-    fn each_resolved(&self, row: &Row<O>, scope: CheckScope<'_>) -> Vec<&Transition<O>> {
+    fn each_resolved(&self, row: &Row<O>, scope: CheckScope<'_, O>) -> Vec<&Transition<O>> {
         self.transition_names()
             .into_iter()
             .filter_map(|name| {
@@ -163,11 +214,25 @@ impl<O> Machine<O> {
         actor: &Actor,
         channel: Channel,
     ) -> Vec<TransitionStatus<'_, O>> {
+        self.statuses_in(row, CheckScope::full(actor, channel))
+    }
+
+    /// [`statuses`](Self::statuses) in a console that decides visibility by `rule`.
+    pub fn console_statuses(
+        &self,
+        row: &Row<O>,
+        actor: &Actor,
+        rule: &dyn ConsoleRule<O>,
+    ) -> Vec<TransitionStatus<'_, O>> {
         let scope = CheckScope {
             actor: Some(actor),
-            channel,
+            console: Some(rule),
             conditions: true,
         };
+        self.statuses_in(row, scope)
+    }
+
+    fn statuses_in(&self, row: &Row<O>, scope: CheckScope<'_, O>) -> Vec<TransitionStatus<'_, O>> {
         let mut statuses = Vec::new();
         for name in self.transition_names() {
             let resolved = self
@@ -191,9 +256,22 @@ impl<O> Machine<O> {
         actor: &Actor,
         channel: Channel,
     ) -> Option<Unavailable> {
+        let scope = CheckScope::full(actor, channel);
+        self.evaluate(name, row.state(), row.object(), scope).err()
+    }
+
+    /// [`unavailable_reason`](Self::unavailable_reason) in a console that decides visibility
+    /// by `rule`.
+    pub fn console_unavailable_reason(
+        &self,
+        name: &str,
+        row: &Row<O>,
+        actor: &Actor,
+        rule: &dyn ConsoleRule<O>,
+    ) -> Option<Unavailable> {
         let scope = CheckScope {
             actor: Some(actor),
-            channel,
+            console: Some(rule),
             conditions: true,
         };
         self.evaluate(name, row.state(), row.object(), scope).err()
@@ -204,7 +282,7 @@ impl<O> Machine<O> {
     pub fn can_proceed(&self, name: &str, row: &Row<O>, check_conditions: bool) -> bool {
         let scope = CheckScope {
             actor: None,
-            channel: Channel::Api,
+            console: None,
             conditions: check_conditions,
         };
         self.evaluate(name, row.state(), row.object(), scope)
@@ -213,11 +291,7 @@ impl<O> Machine<O> {
 
     /// django-fsm's `has_transition_perm`: state, conditions and the actor's permission.
     pub fn has_transition_perm(&self, name: &str, row: &Row<O>, actor: &Actor) -> bool {
-        let scope = CheckScope {
-            actor: Some(actor),
-            channel: Channel::Api,
-            conditions: true,
-        };
+        let scope = CheckScope::full(actor, Channel::Api);
         self.evaluate(name, row.state(), row.object(), scope)
             .is_ok()
     }

@@ -87,7 +87,8 @@
 //!
 //! 1. open a transaction and load the row(s) in one call (locked when pessimistic);
 //! 2. resolve the transition for each row's **current** state (exact source, then `*`, then `+`);
-//! 3. check permission, then admin visibility (only for [`Channel::Console`]), then **every**
+//! 3. check permission, then admin visibility (only for [`Channel::Console`], by the request's
+//!    [`ConsoleRule`], the transition's flag unless the console gives one), then **every**
 //!    condition (all failing sentences are reported together). In all-or-nothing mode every
 //!    row is checked before any handler runs;
 //! 4. before hooks (may veto), the handler on a copy of the object (typed arguments
@@ -142,7 +143,7 @@ pub use audit::{AuditEntry, AuditOutcome};
 pub use error::{BuildError, BuildWarning, FireError, StoreError};
 pub use form::{FieldErrors, FieldKind, Form, FormField};
 pub use graph::{DiagramOptions, Edge};
-pub use guard::{Channel, TransitionStatus, Unavailable, UnmetCondition};
+pub use guard::{Channel, ConsoleRule, FlagRule, TransitionStatus, Unavailable, UnmetCondition};
 pub use hooks::TransitionEvent;
 pub use machine::{Machine, MachineBuilder};
 pub use names::{NameError, NegativeVersion, ObjectId, StateName, TransitionName, Version};

@@ -6,14 +6,16 @@ use serde_json::Value;
 use crate::actor::Actor;
 use crate::audit::AuditEntry;
 use crate::error::FireError;
-use crate::guard::Channel;
+use crate::guard::{Channel, FlagRule};
 use crate::names::{ObjectId, StateName, Version};
 use crate::store::{LockMode, Row};
 
 /// A request to fire one transition: on one row ([`FireRequest`]) or many ([`BulkRequest`]).
-/// What every fire shares lives here once; `Target` says which rows.
+/// What every fire shares lives here once; `Target` says which rows, and `Rule` how the
+/// console channel decides visibility (the transition's flag unless
+/// [`in_console`](Request::in_console) gives a rule).
 #[derive(Debug, Clone)]
-pub struct Request<Target> {
+pub struct Request<Target, Rule = FlagRule> {
     /// Which rows, and what only that kind of fire needs.
     pub target: Target,
     /// The transition's name.
@@ -29,6 +31,8 @@ pub struct Request<Target> {
     pub channel: Channel,
     /// Optimistic or pessimistic.
     pub lock: LockMode,
+    /// How the console channel decides visibility; unused on the API channel.
+    pub rule: Rule,
 }
 
 /// One row, and the version the caller saw.
@@ -50,10 +54,10 @@ pub struct ManyRows {
 }
 
 /// A request to fire one transition on one row.
-pub type FireRequest = Request<OneRow>;
+pub type FireRequest<Rule = FlagRule> = Request<OneRow, Rule>;
 
 /// A request to fire one transition over many rows.
-pub type BulkRequest = Request<ManyRows>;
+pub type BulkRequest<Rule = FlagRule> = Request<ManyRows, Rule>;
 
 impl<Target> Request<Target> {
     /// Fires `transition` as `actor` through the API channel, optimistically.
@@ -66,9 +70,28 @@ impl<Target> Request<Target> {
             description: None,
             channel: Channel::Api,
             lock: LockMode::Optimistic,
+            rule: FlagRule,
         }
     }
 
+    /// Fires through a console that decides visibility by `rule` (a
+    /// [`ConsoleRule`](crate::ConsoleRule)): the engine asks it on each loaded row, inside the
+    /// transaction, and refuses what it hides as [`Unavailable::Hidden`](crate::Unavailable).
+    pub fn in_console<Rule>(self, rule: Rule) -> Request<Target, Rule> {
+        Request {
+            target: self.target,
+            transition: self.transition,
+            actor: self.actor,
+            arguments: self.arguments,
+            description: self.description,
+            channel: Channel::Console,
+            lock: self.lock,
+            rule,
+        }
+    }
+}
+
+impl<Target, Rule> Request<Target, Rule> {
     /// Sets the arguments.
     pub fn arguments(mut self, arguments: Value) -> Self {
         self.arguments = arguments;
@@ -81,7 +104,7 @@ impl<Target> Request<Target> {
         self
     }
 
-    /// Fires through the admin console: hidden transitions are refused.
+    /// Fires through the admin console: transitions its rule hides are refused.
     pub fn from_console(mut self) -> Self {
         self.channel = Channel::Console;
         self
@@ -103,7 +126,9 @@ impl FireRequest {
         };
         Self::with_target(target, transition, actor)
     }
+}
 
+impl<Rule> FireRequest<Rule> {
     /// Refuses with a conflict unless the row is still at this version.
     pub fn expecting_version(mut self, version: Version) -> Self {
         self.target.expected_version = Some(version);

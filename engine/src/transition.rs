@@ -187,7 +187,7 @@ pub struct Transition<O> {
     pub(crate) target: Target<O>,
     pub(crate) label: String,
     pub(crate) help_text: String,
-    pub(crate) admin_visible: bool,
+    pub(crate) admin_flag: Option<bool>,
     pub(crate) conditions: Vec<Condition<O>>,
     pub(crate) permission: Option<Permission<O>>,
     pub(crate) on_error: Option<StateName>,
@@ -229,9 +229,19 @@ impl<O> Transition<O> {
     pub fn help_text(&self) -> &str {
         &self.help_text
     }
-    /// Whether the admin console shows it (APIs ignore this flag).
+    /// The admin flag as declared: `Some(false)` for [`hidden_from_admin`], `Some(true)` for
+    /// [`shown_in_admin`], `None` when the declaration leaves it to the console's default.
+    ///
+    /// [`hidden_from_admin`]: crate::TransitionDecl::hidden_from_admin
+    /// [`shown_in_admin`]: crate::TransitionDecl::shown_in_admin
+    pub fn admin_flag(&self) -> Option<bool> {
+        self.admin_flag
+    }
+    /// Whether the admin console shows it by the flag alone, unset meaning shown (APIs
+    /// ignore it). A console with its own rule, such as Switchyard's settings, asks
+    /// [`admin_flag`](Self::admin_flag) instead.
     pub fn admin_visible(&self) -> bool {
-        self.admin_visible
+        self.admin_flag.unwrap_or(true)
     }
     /// The named conditions.
     pub fn conditions(&self) -> &[Condition<O>] {
@@ -292,7 +302,7 @@ pub struct TransitionDecl<O> {
     pub(crate) target: Option<TargetDecl<O>>,
     pub(crate) label: Option<String>,
     pub(crate) help_text: String,
-    pub(crate) admin_visible: bool,
+    pub(crate) admin_flag: Option<bool>,
     pub(crate) conditions: Vec<Condition<O>>,
     pub(crate) permission: Option<Permission<O>>,
     pub(crate) on_error: Option<String>,

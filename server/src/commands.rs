@@ -90,9 +90,11 @@ fn prompt_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-/// The demo users of SCENARIO.md: each one's password is its own name.
-const DEMO_USERS: [(&str, bool, &[&str]); 3] = [
-    ("admin", true, &[]),
+/// The demo users of SCENARIO.md: each one's password is its own name. Each of the first two
+/// is in a group of its own (`managers`, `clerks`), so transition settings can show a
+/// transition to some groups and not others.
+const DEMO_USERS: [(&str, bool, &[&str], Option<&str>); 3] = [
+    ("admin", true, &[], Some("managers")),
     (
         "clerk",
         false,
@@ -103,8 +105,9 @@ const DEMO_USERS: [(&str, bool, &[&str]); 3] = [
             "orders.deliver",
             "orders.cancel",
         ],
+        Some("clerks"),
     ),
-    ("viewer", false, &["orders.view"]),
+    ("viewer", false, &["orders.view"], None),
 ];
 
 /// `switchyard demo`: create the demo database if absent, then serve it.
@@ -140,7 +143,7 @@ pub async fn prepare_demo_database(db: &Db, orders: u32) -> anyhow::Result<bool>
 
 /// Creates the three demo users, marked as demo users so the console shows its banner.
 pub async fn create_demo_users(db: &Db) -> anyhow::Result<()> {
-    for (name, is_superuser, permissions) in DEMO_USERS {
+    for (name, is_superuser, permissions, group) in DEMO_USERS {
         let id = users::create(
             db,
             NewUser {
@@ -153,6 +156,11 @@ pub async fn create_demo_users(db: &Db) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("creating the demo user {name}"))?;
         users::grant(db, id, permissions).await?;
+        if let Some(group) = group {
+            app::auth::grants::add_to_group(db, name, group)
+                .await
+                .with_context(|| format!("adding the demo user {name} to {group}"))?;
+        }
     }
     Ok(())
 }

@@ -260,10 +260,6 @@ pub(crate) mod server {
                 )),
             ),
             Err(error) => {
-                let kind = match error {
-                    AppError::Conflict(_) => MessageKind::Warning,
-                    _ => MessageKind::Error,
-                };
                 let typed = (origin == FireOrigin::Form).then(|| FormFlash {
                     values: input.fields.clone(),
                     errors: FieldErrors::new(),
@@ -273,7 +269,7 @@ pub(crate) mod server {
                 } else {
                     object
                 };
-                (location, Some((message(kind, error.to_string()), typed)))
+                (location, Some((Some(message_of(error)), typed)))
             }
         };
         let flash = flash.map(|(message, form)| Flash {
@@ -282,6 +278,18 @@ pub(crate) mod server {
             form,
         });
         redirect_with(result, &location, flash).await
+    }
+
+    /// A refusal as the message a page shows: a conflict warns, anything else is an error.
+    pub(crate) fn message_of(error: &AppError) -> Message {
+        let kind = match error {
+            AppError::Conflict(_) => MessageKind::Warning,
+            _ => MessageKind::Error,
+        };
+        Message {
+            kind,
+            text: error.to_string(),
+        }
     }
 
     /// Leaves `flash` in the session and redirects to `location`: a browser's own form post

@@ -12,6 +12,7 @@ use super::{
     options::{ActionBatch, ActionOutcome, CustomAction},
     resource::MachineResource,
     view::{BulkAction, BulkInput, BulkPreview, PreviewGroup},
+    visibility::Visibility,
 };
 use crate::{
     db::{
@@ -49,10 +50,11 @@ pub fn job_description(job: i64, note: Option<&str>) -> String {
 }
 
 impl<O: SqlModel> MachineResource<O> {
-    /// The transitions `actor` may run in bulk: shown in the console and permitted (a
-    /// predicate permission is decided per row, so it is offered); then the deployer's
-    /// actions `actor` holds the permission for.
-    pub(crate) fn bulk_actions(&self, actor: &Actor) -> Vec<BulkAction> {
+    /// The transitions `actor` may run in bulk: shown to them in the console (the per-object
+    /// hook is asked per row, in the preview and the run) and permitted (a predicate
+    /// permission is decided per row, so it is offered); then the deployer's actions `actor`
+    /// holds the permission for.
+    pub(crate) fn bulk_actions(&self, actor: &Actor, rule: &Visibility<O>) -> Vec<BulkAction> {
         let mut actions: Vec<BulkAction> = Vec::new();
         for transition in self.machine.transitions() {
             let permitted = match transition.permission() {
@@ -60,10 +62,15 @@ impl<O: SqlModel> MachineResource<O> {
                 Some(Permission::Predicate(_)) | None => true,
             };
             let name = transition.name().as_str();
-            if transition.admin_visible() && permitted && !actions.iter().any(|a| a.name == name) {
+            let (shown, _) = rule.decide_without_object(transition, Some(actor));
+            if shown && permitted && !actions.iter().any(|a| a.name == name) {
                 actions.push(BulkAction {
                     name: name.to_owned(),
-                    label: transition.label().to_owned(),
+                    label: rule
+                        .overrides
+                        .label(name)
+                        .unwrap_or(transition.label())
+                        .to_owned(),
                 });
             }
         }
@@ -140,9 +147,14 @@ impl<O: SqlModel> MachineResource<O> {
         }
     }
 
-    fn bulk_transition(&self, name: &str, actor: &Actor) -> Result<String, AppError> {
+    fn bulk_transition(
+        &self,
+        name: &str,
+        actor: &Actor,
+        rule: &Visibility<O>,
+    ) -> Result<String, AppError> {
         let action = self
-            .bulk_actions(actor)
+            .bulk_actions(actor, rule)
             .into_iter()
             .find(|action| action.name == name);
         match action {
@@ -167,7 +179,8 @@ impl<O: SqlModel> MachineResource<O> {
         input: &BulkInput,
         actor: &Actor,
     ) -> Result<BulkPreview, AppError> {
-        let label = self.bulk_transition(&input.transition, actor)?;
+        let rule = self.visibility(db).await?;
+        let label = self.bulk_transition(&input.transition, actor, &rule)?;
         let mut tally = Tally::default();
         if input.all_matching {
             let mut spec = self.matching_spec(input)?;
@@ -180,7 +193,7 @@ impl<O: SqlModel> MachineResource<O> {
                     .map_err(AppError::internal)?;
                 let last = chunk.last().map(|row| row.id.clone());
                 let full = chunk.len() == PREVIEW_CHUNK as usize;
-                self.tally(&mut tally, &self.decode_rows(chunk)?, input, actor)?;
+                self.tally(&mut tally, &self.decode_rows(chunk)?, input, actor, &rule)?;
                 match last.filter(|_| full) {
                     Some(key) => spec.after = Some(key),
                     None => break,
@@ -188,7 +201,7 @@ impl<O: SqlModel> MachineResource<O> {
             }
         } else {
             let (rows, missing) = self.explicit_rows(db, input).await?;
-            self.tally(&mut tally, &rows, input, actor)?;
+            self.tally(&mut tally, &rows, input, actor, &rule)?;
             if !missing.is_empty() {
                 tally.total += missing.len();
                 tally.groups.insert(
@@ -227,6 +240,7 @@ impl<O: SqlModel> MachineResource<O> {
         rows: &[Row<O>],
         input: &BulkInput,
         actor: &Actor,
+        rule: &Visibility<O>,
     ) -> Result<(), AppError> {
         tally.total += rows.len();
         if self.custom_action(&input.transition).is_some() {
@@ -238,7 +252,7 @@ impl<O: SqlModel> MachineResource<O> {
             if tally.form.is_none() {
                 tally.form = self.form_of(transition).cloned();
             }
-            match self.availability(transition, row, actor) {
+            match self.availability(transition, row, actor, rule) {
                 Ok(()) => tally.will_move += 1,
                 Err(error) => {
                     let reason = error.to_string();
@@ -264,7 +278,8 @@ impl<O: SqlModel> MachineResource<O> {
         input: &BulkInput,
         actor: &Actor,
     ) -> Result<i64, AppError> {
-        let label = self.bulk_transition(&input.transition, actor)?;
+        let rule = self.visibility(db).await?;
+        let label = self.bulk_transition(&input.transition, actor, &rule)?;
         let ids = self.selected_keys(db, input).await?;
         if ids.is_empty() {
             return Err(AppError::Invalid(format!(
@@ -489,7 +504,9 @@ impl<O: SqlModel> MachineResource<O> {
             actor.clone(),
             mode,
         )
-        .from_console()
+        // Read again for every batch: an override saved while the job runs applies to the
+        // rows not yet processed.
+        .in_console(self.visibility(db).await?)
         .arguments(arguments)
         .description(&description);
         let report = self

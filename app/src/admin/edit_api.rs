@@ -52,24 +52,13 @@ mod server {
     use super::{edit_path, EditInput};
     use crate::{
         admin::{
-            api::server::{caller, login_path, redirect_with, take_flash, Flash, FormFlash},
-            view::{
-                object_path, DeleteInput, EditView, Message, MessageKind, SaveInput, SaveReport,
+            api::server::{
+                caller, login_path, message_of, redirect_with, take_flash, Flash, FormFlash,
             },
+            view::{object_path, DeleteInput, EditView, SaveInput, SaveReport},
         },
         error::{respond, AppError},
     };
-
-    fn message_of(error: &AppError) -> Message {
-        let kind = match error {
-            AppError::Conflict(_) => MessageKind::Warning,
-            _ => MessageKind::Error,
-        };
-        Message {
-            kind,
-            text: error.to_string(),
-        }
-    }
 
     pub async fn edit_page(input: EditInput) -> Result<EditView, AppError> {
         let caller = caller(&input.resource).await?;

@@ -24,7 +24,8 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<FireReport, AppError> {
         let row = self.load_row(db, &input.id).await?;
         let transition = self.declared(&input.transition, &row)?;
-        let label = self.label_of(transition, row.object());
+        let rule = self.visibility(db).await?;
+        let label = self.label_of(transition, row.object(), &rule.overrides);
         let version = Version::new(input.version)
             .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
         if row.version() != version {
@@ -32,9 +33,10 @@ impl<O: SqlModel> MachineResource<O> {
         }
         // Refusals come before form errors: a form for a transition that is no longer
         // available says so, whatever was typed.
-        self.availability(transition, &row, actor)?;
+        self.availability(transition, &row, actor, &rule)?;
+        // The engine asks the same rule again on the row it loads in its transaction.
         let mut request = FireRequest::new(row.id().clone(), &input.transition, actor.clone())
-            .from_console()
+            .in_console(rule.clone())
             .expecting_version(version);
         if let Some(form) = self.form_of(transition) {
             let arguments = form.clean(&input.fields).map_err(AppError::FormInvalid)?;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod bulk_api;
 pub mod edit_api;
+pub mod settings_api;
 pub mod summary;
 pub mod view;
 
@@ -23,3 +24,7 @@ pub mod options;
 pub mod registry;
 #[cfg(feature = "ssr")]
 pub mod resource;
+#[cfg(feature = "ssr")]
+mod settings;
+#[cfg(feature = "ssr")]
+pub mod visibility;

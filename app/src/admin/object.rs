@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use switchyard_engine::{Actor, Channel, Form, Row, Transition, Unavailable};
+use switchyard_engine::{Actor, ConsoleRule, Form, Row, Transition, Unavailable};
 
 use super::{
     resource::MachineResource,
     view::{ActionView, FieldValue, FormView, HistoryEntry, HistoryView, ObjectView},
+    visibility::{Overrides, Visibility},
 };
 use crate::{
     db::{
@@ -48,29 +49,43 @@ impl<O: SqlModel> MachineResource<O> {
             .ok_or_else(|| AppError::NotFound(format!("Transition `{name}`")))
     }
 
-    /// The deployer's visibility hook (visible when there is none).
-    pub(crate) fn is_visible(&self, transition: &Transition<O>, object: &O, actor: &Actor) -> bool {
-        self.options
-            .visible
-            .as_ref()
-            .is_none_or(|hook| hook(transition, object, actor))
-    }
-
-    /// The transition's label for this object: the resource's hook, else the machine's.
-    pub(crate) fn label_of(&self, transition: &Transition<O>, object: &O) -> String {
+    /// The transition's label for this object: the resource's hook, else the browser's
+    /// override, else the machine's.
+    pub(crate) fn label_of(
+        &self,
+        transition: &Transition<O>,
+        object: &O,
+        overrides: &Overrides,
+    ) -> String {
         self.options
             .label
             .as_ref()
             .and_then(|hook| hook(transition, object))
+            .or_else(|| {
+                overrides
+                    .label(transition.name().as_str())
+                    .map(str::to_owned)
+            })
             .unwrap_or_else(|| transition.label().to_owned())
     }
 
-    /// The transition's help text for this object: the resource's hook, else the machine's.
-    pub(crate) fn help_of(&self, transition: &Transition<O>, object: &O) -> String {
+    /// The transition's help text for this object: the resource's hook, else the browser's
+    /// override, else the machine's.
+    pub(crate) fn help_of(
+        &self,
+        transition: &Transition<O>,
+        object: &O,
+        overrides: &Overrides,
+    ) -> String {
         self.options
             .help
             .as_ref()
             .and_then(|hook| hook(transition, object))
+            .or_else(|| {
+                overrides
+                    .help_text(transition.name().as_str())
+                    .map(str::to_owned)
+            })
             .unwrap_or_else(|| transition.help_text().to_owned())
     }
 
@@ -82,15 +97,16 @@ impl<O: SqlModel> MachineResource<O> {
             .or(transition.form())
     }
 
-    /// The buttons `actor` gets on this row, in declaration order.
-    fn actions(&self, row: &Row<O>, actor: &Actor) -> Vec<ActionView> {
+    /// The buttons `actor` gets on this row, in declaration order; what the console hides is
+    /// left out, whatever else keeps it from being fired.
+    fn actions(&self, row: &Row<O>, actor: &Actor, rule: &Visibility<O>) -> Vec<ActionView> {
         let display = self.options.unavailable;
         self.machine
-            .statuses(row, actor, Channel::Console)
+            .console_statuses(row, actor, rule)
             .into_iter()
             .filter_map(|status| {
                 let transition = status.transition;
-                if !self.is_visible(transition, row.object(), actor) {
+                if !rule.shows(transition, row.object(), actor) {
                     return None;
                 }
                 let disabled_reason = match status.status {
@@ -112,8 +128,8 @@ impl<O: SqlModel> MachineResource<O> {
                 };
                 Some(ActionView {
                     name: transition.name().to_string(),
-                    label: self.label_of(transition, row.object()),
-                    help_text: self.help_of(transition, row.object()),
+                    label: self.label_of(transition, row.object(), &rule.overrides),
+                    help_text: self.help_of(transition, row.object(), &rule.overrides),
                     has_form: self.form_of(transition).is_some(),
                     confirm: transition.confirmation().map(str::to_owned),
                     disabled_reason,
@@ -178,6 +194,7 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<ObjectView, AppError> {
         let row = self.load_row(db, id).await?;
         let (history, more_history) = self.recent_history(db, &row, OBJECT_PAGE_HISTORY).await?;
+        let rule = self.visibility(db).await?;
         Ok(ObjectView {
             resource: self.name_str().to_owned(),
             title: self.options.title.clone(),
@@ -194,7 +211,7 @@ impl<O: SqlModel> MachineResource<O> {
                     value: (field.display)(row.object()),
                 })
                 .collect(),
-            actions: self.actions(&row, actor),
+            actions: self.actions(&row, actor, &rule),
             history,
             more_history,
             message: None,
@@ -213,7 +230,8 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<FormView, AppError> {
         let row = self.load_row(db, id).await?;
         let transition = self.declared(name, &row)?;
-        let unavailable = match self.availability(transition, &row, actor) {
+        let rule = self.visibility(db).await?;
+        let unavailable = match self.availability(transition, &row, actor, &rule) {
             Ok(()) => None,
             Err(AppError::Refused(sentence)) => Some(sentence),
             Err(other) => return Err(other),
@@ -231,8 +249,8 @@ impl<O: SqlModel> MachineResource<O> {
             version: row.version().get(),
             state: self.badge(row.state().as_str()),
             transition: transition.name().to_string(),
-            label: self.label_of(transition, row.object()),
-            help_text: self.help_of(transition, row.object()),
+            label: self.label_of(transition, row.object(), &rule.overrides),
+            help_text: self.help_of(transition, row.object(), &rule.overrides),
             form,
             values,
             errors: BTreeMap::new(),
@@ -262,26 +280,26 @@ impl<O: SqlModel> MachineResource<O> {
     }
 
     /// Whether `actor` may fire `transition` on `row` from the console now: `NotAllowed` for a
-    /// forbidden or hidden transition, `Refused` with the reason for the others.
+    /// hidden or forbidden transition (hidden first: the console does not say what it hides
+    /// would be allowed), `Refused` with the reason for the others.
     pub(crate) fn availability(
         &self,
         transition: &Transition<O>,
         row: &Row<O>,
         actor: &Actor,
+        rule: &Visibility<O>,
     ) -> Result<(), AppError> {
-        let label = self.label_of(transition, row.object());
-        if !self.is_visible(transition, row.object(), actor) {
+        let label = self.label_of(transition, row.object(), &rule.overrides);
+        if !rule.shows(transition, row.object(), actor) {
             return Err(AppError::NotAllowed(format!(
                 "{label} is not offered for this {}.",
                 self.options.singular
             )));
         }
-        match self.machine.unavailable_reason(
-            transition.name().as_str(),
-            row,
-            actor,
-            Channel::Console,
-        ) {
+        match self
+            .machine
+            .console_unavailable_reason(transition.name().as_str(), row, actor, rule)
+        {
             None => Ok(()),
             Some(reason) => Err(self.refusal(&label, reason)),
         }

@@ -11,7 +11,8 @@ use switchyard_engine::{Actor, BulkMode, FieldErrors, Form, Row, Transition};
 use crate::db::{list::Direction, SqlStore};
 
 type Display<O> = Arc<dyn Fn(&O) -> String + Send + Sync>;
-type VisibilityHook<O> = Arc<dyn Fn(&Transition<O>, &O, &Actor) -> bool + Send + Sync>;
+pub(crate) type VisibilityHook<O> =
+    Arc<dyn Fn(&Transition<O>, &O, &Actor) -> Option<bool> + Send + Sync>;
 type TextHook<O> = Arc<dyn Fn(&Transition<O>, &O) -> Option<String> + Send + Sync>;
 type Build<O> = Arc<dyn Fn(&Map<String, Value>) -> Result<O, FieldErrors> + Send + Sync>;
 type ActionRun<O> = Arc<dyn Fn(ActionBatch<O>) -> ActionFuture + Send + Sync>;
@@ -231,11 +232,14 @@ impl<O> AdminOptions<O> {
         self
     }
 
-    /// Hides a transition from the console for some objects or users (django-fsm-2's
-    /// `is_transition_visible`). A hidden transition is also refused when posted.
+    /// Decides per transition, object and user whether the console offers a transition
+    /// (django-fsm-2's `is_fsm_transition_visible`, per object): `Some(true)` shows it,
+    /// `Some(false)` hides it, `None` leaves it to the browser's override, the transition's
+    /// flag and the global default, in that order. The hook comes first of all. A hidden
+    /// transition is also refused when posted.
     pub fn visible_when(
         mut self,
-        hook: impl Fn(&Transition<O>, &O, &Actor) -> bool + Send + Sync + 'static,
+        hook: impl Fn(&Transition<O>, &O, &Actor) -> Option<bool> + Send + Sync + 'static,
     ) -> Self {
         self.visible = Some(Arc::new(hook));
         self

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::resource::AdminResource;
+use super::{resource::AdminResource, visibility::DefaultVisibility};
 
 /// Why a registry could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -24,22 +24,34 @@ pub enum RegistryError {
 #[derive(Clone, Default)]
 pub struct ResourceRegistry {
     resources: Vec<Arc<dyn AdminResource>>,
+    default_visibility: DefaultVisibility,
 }
 
 impl ResourceRegistry {
-    /// An empty registry.
+    /// An empty registry whose console shows every transition unless its flag hides it.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty registry whose console applies `default` to transitions whose flag is unset
+    /// (`HiddenUnlessShown`: django-fsm-2's `FSM_ADMIN_FORCE_PERMIT = True`). Every resource
+    /// registered into it follows it.
+    pub fn with_default_visibility(default: DefaultVisibility) -> Self {
+        ResourceRegistry {
+            resources: Vec::new(),
+            default_visibility: default,
+        }
     }
 
     /// Adds a resource; its name must be new.
     pub fn register(
         mut self,
-        resource: impl AdminResource + 'static,
+        mut resource: impl AdminResource + 'static,
     ) -> Result<Self, RegistryError> {
         if self.get(resource.name()).is_some() {
             return Err(RegistryError::Duplicate(resource.name().to_owned()));
         }
+        resource.set_default_visibility(self.default_visibility);
         self.resources.push(Arc::new(resource));
         Ok(self)
     }

@@ -15,9 +15,10 @@ use super::{
     summary::{ResourceSummary, StateBadge, StateCount},
     view::{
         BulkInput, BulkPreview, ColumnHeader, DeleteInput, EditView, FireInput, FireReport,
-        FormView, GroupOption, HistoryView, ListQuery, ListRow, ListView, ObjectView, SaveInput,
-        SaveReport,
+        FormView, GroupOption, HistoryView, ListQuery, ListRow, ListView, Message, ObjectView,
+        RevertInput, SaveInput, SaveReport, SettingsInput, SettingsView,
     },
+    visibility::DefaultVisibility,
 };
 use crate::{
     db::{
@@ -99,6 +100,26 @@ pub trait AdminResource: Send + Sync {
     /// Fires a transition from the console.
     async fn fire(&self, db: &Db, input: &FireInput, actor: &Actor)
         -> Result<FireReport, AppError>;
+    /// Sets the console's default for transitions whose flag is unset (the registry's).
+    fn set_default_visibility(&mut self, default: DefaultVisibility);
+    /// Whether `actor` may open the transition settings.
+    fn can_configure(&self, actor: &Actor) -> bool;
+    /// The transition settings page.
+    async fn settings(&self, db: &Db, actor: &Actor) -> Result<SettingsView, AppError>;
+    /// Saves the transition settings form.
+    async fn save_settings(
+        &self,
+        db: &Db,
+        input: &SettingsInput,
+        actor: &Actor,
+    ) -> Result<Message, AppError>;
+    /// Reverts a logged settings change, or resets one transition to the code's choice.
+    async fn revert_setting(
+        &self,
+        db: &Db,
+        input: &RevertInput,
+        actor: &Actor,
+    ) -> Result<Message, AppError>;
 }
 
 /// A resource made of a model type `O`, its machine, its table and its admin options.
@@ -110,6 +131,8 @@ pub struct MachineResource<O> {
     /// The engine's store, made at first use (the registry is built before the database
     /// opens); one per resource, so SQLite fires share its writer connection.
     store: OnceLock<SqlStore<O>>,
+    /// The console's default for transitions whose flag is unset; the registry sets it.
+    pub(crate) console_default: DefaultVisibility,
 }
 
 impl<O: SqlModel> MachineResource<O> {
@@ -138,6 +161,7 @@ impl<O: SqlModel> MachineResource<O> {
             options,
             count_sql,
             store: OnceLock::new(),
+            console_default: DefaultVisibility::default(),
         })
     }
 
@@ -353,6 +377,7 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
         let mut codes = vec![self.view_permission()];
         let name = self.name();
         let offered = [
+            ("configure", true),
             ("change", self.options.edit_form.is_some()),
             ("add", self.options.create.is_some()),
             ("delete", self.options.deletable),
@@ -473,8 +498,9 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
                 .collect(),
             searchable: !self.options.search.is_empty(),
             can_create: self.can_create(actor),
+            can_configure: MachineResource::can_configure(self, actor),
             message: None,
-            bulk_actions: self.bulk_actions(actor),
+            bulk_actions: self.bulk_actions(actor, &self.visibility(db).await?),
         })
     }
 
@@ -553,6 +579,36 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
         actor: &Actor,
     ) -> Result<FireReport, AppError> {
         self.fire_from_console(db, input, actor).await
+    }
+
+    fn set_default_visibility(&mut self, default: DefaultVisibility) {
+        self.console_default = default;
+    }
+
+    fn can_configure(&self, actor: &Actor) -> bool {
+        MachineResource::can_configure(self, actor)
+    }
+
+    async fn settings(&self, db: &Db, actor: &Actor) -> Result<SettingsView, AppError> {
+        self.settings_view(db, actor).await
+    }
+
+    async fn save_settings(
+        &self,
+        db: &Db,
+        input: &SettingsInput,
+        actor: &Actor,
+    ) -> Result<Message, AppError> {
+        MachineResource::save_settings(self, db, input, actor).await
+    }
+
+    async fn revert_setting(
+        &self,
+        db: &Db,
+        input: &RevertInput,
+        actor: &Actor,
+    ) -> Result<Message, AppError> {
+        MachineResource::revert_setting(self, db, input, actor).await
     }
 }
 

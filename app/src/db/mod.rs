@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod list;
 mod machine_store;
 pub mod scratch;
+pub mod settings;
 mod sqlite_writer;
 mod table;
 

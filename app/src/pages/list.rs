@@ -12,7 +12,7 @@ use crate::{
     admin::{
         api::{list_objects, ListInput},
         edit_api::edit_path,
-        view::{object_path, ColumnHeader, ListQuery, ListView},
+        view::{object_path, settings_path, ColumnHeader, ListQuery, ListView},
     },
     components::{
         badge::StateBadgeView,
@@ -68,6 +68,7 @@ fn ListTable(view: ListView) -> impl IntoView {
         groups,
         searchable,
         can_create,
+        can_configure,
         message,
         bulk_actions,
     } = view;
@@ -150,9 +151,14 @@ fn ListTable(view: ListView) -> impl IntoView {
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/">"Home"</a> " / " <span aria-current="page">{title.clone()}</span></nav>
         <div class="page-heading">
             <h1>{title.clone()} <span class="count-total">{format!("{total} {plural}")}</span></h1>
-            {can_create.then(|| view! {
-                <a class="button primary" href=edit_path(&resource, "")>{format!("Add {singular}")}</a>
-            })}
+            <div class="heading-actions">
+                {can_configure.then(|| view! {
+                    <a class="button subtle" href=settings_path(&resource)>"Transition settings"</a>
+                })}
+                {can_create.then(|| view! {
+                    <a class="button primary" href=edit_path(&resource, "")>{format!("Add {singular}")}</a>
+                })}
+            </div>
         </div>
         {message.map(|message| view! { <MessageView message/> })}
         <Form method="GET" action=base.clone()>

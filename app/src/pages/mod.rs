@@ -9,4 +9,5 @@ pub mod list;
 pub mod login;
 pub mod not_found;
 pub mod object;
+pub mod settings;
 pub mod transition_form;

@@ -68,6 +68,57 @@ fn a_hidden_transition_is_refused_through_the_console_but_allowed_through_the_ap
 }
 
 #[test]
+fn a_console_rule_decides_visibility_inside_the_fire_and_the_queries() {
+    let machine = orders_machine();
+    let store = seeded(&machine, 3);
+    // The rule shows `hold` (hidden by its flag) and hides `pay` for orders above 10.00.
+    let rule = |transition: &switchyard_engine::Transition<Order>,
+                order: &Order,
+                _: &switchyard_engine::Actor| {
+        match transition.name().as_str() {
+            "hold" => true,
+            "pay" => order.amount_cents <= 1_000,
+            _ => transition.admin_visible(),
+        }
+    };
+    let row = store.get(&machine, &id(1)).expect("order 1");
+    let reason = machine.console_unavailable_reason("hold", &row, &admin(), &rule);
+    assert_eq!(reason, None, "the rule shows what the flag hides");
+    let statuses = machine.console_statuses(&row, &admin(), &rule);
+    let hold = statuses
+        .iter()
+        .find(|status| status.transition.name().as_str() == "hold")
+        .expect("hold");
+    assert!(hold.status.is_ok());
+
+    let fired = block_on(machine.fire(
+        &store,
+        FireRequest::new(1, "hold", admin()).in_console(rule),
+    ))
+    .expect("the rule lets the console fire it");
+    assert_eq!(fired.row.state().as_str(), "on_hold");
+
+    store.insert(&machine, 9, Order::new("Big", 5_000));
+    let refused =
+        block_on(machine.fire(&store, FireRequest::new(9, "pay", clerk()).in_console(rule)))
+            .expect_err("hidden by the rule");
+    assert!(matches!(
+        refused,
+        FireError::Unavailable {
+            reason: Unavailable::Hidden,
+            ..
+        }
+    ));
+    assert!(
+        store.history(&id(9)).is_empty(),
+        "nothing changed, nothing audited"
+    );
+    let fired = block_on(machine.fire(&store, FireRequest::new(9, "pay", clerk())))
+        .expect("the API channel ignores console visibility");
+    assert_eq!(fired.row.state().as_str(), "paid");
+}
+
+#[test]
 fn refusal_reasons_serialize_for_the_console() {
     let reason = Unavailable::ConditionsUnmet {
         unmet: vec![switchyard_engine::UnmetCondition {

@@ -1,0 +1,368 @@
+//! The settings page of a [`MachineResource`]: every transition with its effective visibility
+//! and where it comes from, the browser's overrides (visibility, groups, label, help text),
+//! their log, and reverting a change.
+
+use std::sync::Arc;
+
+use switchyard_engine::{Actor, Source, Target, Transition};
+
+use super::{
+    resource::{state_label, MachineResource},
+    view::{
+        Message, MessageKind, RevertInput, SettingChangeView, SettingEdit, SettingRow,
+        SettingVisibility, SettingsInput, SettingsView, TransitionSetting,
+    },
+    visibility::{DecidedBy, DefaultVisibility, Overrides, Visibility},
+};
+use crate::{
+    db::{
+        settings::{self, SaveError, SettingWrite},
+        Db, SqlModel,
+    },
+    error::AppError,
+};
+
+/// Changes listed on the settings page.
+const CHANGES_SHOWN: i64 = 50;
+/// The longest label and help text an override may set (the tables check the same).
+const LABEL_MAX: usize = 100;
+const HELP_MAX: usize = 500;
+
+impl<O: SqlModel> MachineResource<O> {
+    /// The console's rule for this resource as stored now: read on every request, so that
+    /// an override saved on any server applies at the next request everywhere.
+    pub(crate) async fn visibility(&self, db: &Db) -> Result<Visibility<O>, AppError> {
+        Ok(Visibility {
+            hook: self.options.visible.clone(),
+            overrides: Arc::new(Overrides::read(db, self.machine.resource()).await?),
+            default: self.console_default,
+        })
+    }
+
+    /// Whether `actor` may change this resource's settings.
+    pub(crate) fn can_configure(&self, actor: &Actor) -> bool {
+        actor.has_perm(&format!("{}.configure", self.machine.resource()))
+    }
+
+    fn require_configure(&self, actor: &Actor) -> Result<(), AppError> {
+        if self.can_configure(actor) {
+            Ok(())
+        } else {
+            Err(AppError::NotAllowed(format!(
+                "You may not change the settings of {}.",
+                self.options.title.to_lowercase()
+            )))
+        }
+    }
+
+    /// "new, paid → cancelled", one line per target.
+    fn routes(&self, name: &str) -> Vec<String> {
+        let mut routes: Vec<(String, Vec<String>)> = Vec::new();
+        for transition in self.machine.declarations_of(name) {
+            let source = match transition.source() {
+                Source::State(state) => state_label(&self.machine, state),
+                Source::Any => "any state".to_owned(),
+                Source::AnyOther => "any other state".to_owned(),
+            };
+            let target = match transition.target() {
+                Target::Fixed(state) => state_label(&self.machine, state),
+                Target::Unchanged => "unchanged".to_owned(),
+                other => {
+                    let allowed: Vec<String> = other
+                        .possible_states()
+                        .iter()
+                        .map(|state| state_label(&self.machine, state))
+                        .collect();
+                    format!("one of {}", allowed.join(", "))
+                }
+            };
+            match routes.iter_mut().find(|(to, _)| *to == target) {
+                Some((_, sources)) => sources.push(source),
+                None => routes.push((target, vec![source])),
+            }
+        }
+        routes
+            .into_iter()
+            .map(|(target, sources)| format!("{} → {target}", sources.join(", ")))
+            .collect()
+    }
+
+    fn setting_row(&self, transition: &Transition<O>, rule: &Visibility<O>) -> SettingRow {
+        let name = transition.name().as_str();
+        let stored = rule.overrides.get(name).cloned().unwrap_or_default();
+        let (shown, decided) = rule.decide_without_object(transition, None);
+        let decided_by = match decided {
+            DecidedBy::Override => "Override set in the browser".to_owned(),
+            DecidedBy::Flag if shown => "Code: shown by the transition's flag".to_owned(),
+            DecidedBy::Flag => "Code: hidden by the transition's flag".to_owned(),
+            DecidedBy::Default => match rule.default {
+                DefaultVisibility::ShownUnlessHidden => "Global default: shown unless hidden",
+                DefaultVisibility::HiddenUnlessShown => "Global default: hidden unless shown",
+            }
+            .to_owned(),
+            DecidedBy::Hook => "Per-object hook".to_owned(),
+        };
+        SettingRow {
+            name: name.to_owned(),
+            label: rule
+                .overrides
+                .label(name)
+                .unwrap_or(transition.label())
+                .to_owned(),
+            declared_label: transition.label().to_owned(),
+            declared_help_text: transition.help_text().to_owned(),
+            routes: self.routes(name),
+            shown,
+            decided_by,
+            hook: rule.hook.is_some(),
+            setting: stored.setting,
+            revision: stored.revision,
+        }
+    }
+
+    /// The settings page as `actor` sees it; only users who may configure see it at all.
+    pub(crate) async fn settings_view(
+        &self,
+        db: &Db,
+        actor: &Actor,
+    ) -> Result<SettingsView, AppError> {
+        self.require_configure(actor)?;
+        let rule = self.visibility(db).await?;
+        let rows = self
+            .machine
+            .transition_names()
+            .into_iter()
+            .filter_map(|name| self.machine.declarations_of(name.as_str()).next())
+            .map(|transition| self.setting_row(transition, &rule))
+            .collect();
+        let changes = settings::changes(db, self.machine.resource(), CHANGES_SHOWN)
+            .await?
+            .into_iter()
+            .map(|change| SettingChangeView {
+                before: change.before().summary(),
+                after: change.after().summary(),
+                id: change.id,
+                transition: change.transition,
+                actor: change.actor_username,
+                at: change.changed_at,
+                reverts: change.reverts,
+            })
+            .collect();
+        Ok(SettingsView {
+            resource: self.machine.resource().to_owned(),
+            title: self.options.title.clone(),
+            default: match self.console_default {
+                DefaultVisibility::ShownUnlessHidden => "shown unless hidden".to_owned(),
+                DefaultVisibility::HiddenUnlessShown => "hidden unless shown".to_owned(),
+            },
+            rows,
+            groups: settings::group_names(db).await?,
+            changes,
+            message: None,
+        })
+    }
+
+    /// The setting one posted row asks for, or the sentence saying what is wrong with it.
+    /// Without a stored visibility (`overridden` false), a choice the code makes anyway is
+    /// stored as none, so saving an untouched page overrides nothing and the transition keeps
+    /// following the code.
+    fn cleaned(
+        &self,
+        edit: &SettingEdit,
+        groups: &[String],
+        overridden: bool,
+    ) -> Result<TransitionSetting, String> {
+        let transition = self
+            .machine
+            .declarations_of(&edit.transition)
+            .next()
+            .ok_or_else(|| format!("There is no transition `{}`.", edit.transition))?;
+        let declared = transition.label();
+        let visibility = SettingVisibility::parse(&edit.visibility).ok_or_else(|| {
+            format!(
+                "Choose Shown, Hidden or Shown to groups for {declared} (not “{}”).",
+                edit.visibility
+            )
+        })?;
+        let mut chosen: Vec<String> = Vec::new();
+        if visibility == SettingVisibility::Groups {
+            for group in &edit.groups {
+                if !groups.contains(group) {
+                    return Err(format!("There is no group “{group}”."));
+                }
+                if !chosen.contains(group) {
+                    chosen.push(group.clone());
+                }
+            }
+            if chosen.is_empty() {
+                return Err(format!("Choose at least one group that sees {declared}."));
+            }
+            chosen.sort();
+        }
+        let text = |value: &str, declared: &str, max: usize, what: &str| {
+            let value = value.trim();
+            if value.chars().count() > max {
+                Err(format!(
+                    "The {what} of {} is longer than {max} characters.",
+                    transition.label()
+                ))
+            } else if value.is_empty() || value == declared {
+                Ok(None)
+            } else {
+                Ok(Some(value.to_owned()))
+            }
+        };
+        let label = text(&edit.label, declared, LABEL_MAX, "label")?;
+        let help_text = text(
+            &edit.help_text,
+            transition.help_text(),
+            HELP_MAX,
+            "help text",
+        )?;
+        let (by_code, _) = Visibility {
+            hook: None,
+            overrides: Arc::new(Overrides::default()),
+            default: self.console_default,
+        }
+        .decide_without_object(transition, None);
+        let same_as_code = match visibility {
+            SettingVisibility::Shown => by_code,
+            SettingVisibility::Hidden => !by_code,
+            SettingVisibility::Groups => false,
+        };
+        Ok(TransitionSetting {
+            visibility: (overridden || !same_as_code).then_some(visibility),
+            groups: chosen,
+            label,
+            help_text,
+        })
+    }
+
+    /// Saves the settings form: every row is checked first, then the rows that changed are
+    /// stored and logged in one transaction; a row changed by someone else since the page was
+    /// read refuses the whole save.
+    pub(crate) async fn save_settings(
+        &self,
+        db: &Db,
+        input: &SettingsInput,
+        actor: &Actor,
+    ) -> Result<Message, AppError> {
+        self.require_configure(actor)?;
+        let groups = settings::group_names(db).await?;
+        let stored = Overrides::read(db, self.machine.resource()).await?;
+        let mut writes = Vec::with_capacity(input.rows.len());
+        for edit in &input.rows {
+            let overridden = stored
+                .get(&edit.transition)
+                .is_some_and(|stored| stored.setting.visibility.is_some());
+            let after = if edit.reset {
+                TransitionSetting::default()
+            } else {
+                self.cleaned(edit, &groups, overridden)
+                    .map_err(AppError::Invalid)?
+            };
+            if writes
+                .iter()
+                .any(|write: &SettingWrite| write.transition == edit.transition)
+            {
+                return Err(AppError::Invalid(format!(
+                    "`{}` is posted twice.",
+                    edit.transition
+                )));
+            }
+            writes.push(SettingWrite {
+                transition: edit.transition.clone(),
+                expected_revision: edit.revision,
+                after,
+            });
+        }
+        let changed = self.store_settings(db, &writes, actor, None).await?;
+        Ok(Message {
+            kind: MessageKind::Success,
+            text: match changed {
+                0 => "Nothing changed.".to_owned(),
+                1 => "Saved 1 change.".to_owned(),
+                n => format!("Saved {n} changes."),
+            },
+        })
+    }
+
+    async fn store_settings(
+        &self,
+        db: &Db,
+        writes: &[SettingWrite],
+        actor: &Actor,
+        reverts: Option<i64>,
+    ) -> Result<usize, AppError> {
+        settings::save(db, self.machine.resource(), writes, actor, reverts)
+            .await
+            .map_err(|error| match error {
+                SaveError::Stale(transition) => AppError::Conflict(format!(
+                    "The setting of {} was changed by someone else since the page was loaded. \
+                     Reload it and try again.",
+                    self.machine
+                        .declarations_of(&transition)
+                        .next()
+                        .map_or(transition.as_str(), |t| t.label())
+                )),
+                SaveError::Database(error) => AppError::internal(error),
+            })
+    }
+
+    /// Undoes a logged change (its transition goes back to the setting before it), or removes
+    /// a transition's override; either is logged like any change.
+    pub(crate) async fn revert_setting(
+        &self,
+        db: &Db,
+        input: &RevertInput,
+        actor: &Actor,
+    ) -> Result<Message, AppError> {
+        self.require_configure(actor)?;
+        let resource = self.machine.resource();
+        let (transition, after, reverts) = match (input.change, input.transition.as_deref()) {
+            (Some(id), None) => {
+                let change = settings::change(db, resource, id)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("Change {id}")))?;
+                let before = change.before();
+                (change.transition, before, Some(id))
+            }
+            (None, Some(name)) => {
+                if self.machine.declarations_of(name).next().is_none() {
+                    return Err(AppError::NotFound(format!("Transition `{name}`")));
+                }
+                (name.to_owned(), TransitionSetting::default(), None)
+            }
+            _ => {
+                return Err(AppError::Invalid(
+                    "Name either a change to revert or a transition to reset.".to_owned(),
+                ))
+            }
+        };
+        let current = Overrides::read(db, resource).await?;
+        let write = SettingWrite {
+            expected_revision: current.get(&transition).map_or(0, |s| s.revision),
+            transition,
+            after,
+        };
+        let changed = self
+            .store_settings(db, std::slice::from_ref(&write), actor, reverts)
+            .await?;
+        let label = self
+            .machine
+            .declarations_of(&write.transition)
+            .next()
+            .map_or(write.transition.as_str(), |t| t.label());
+        Ok(Message {
+            kind: MessageKind::Success,
+            text: match (changed, reverts) {
+                (0, _) => format!("{label} already had that setting; nothing changed."),
+                (_, Some(id)) => format!(
+                    "Reverted change {id}: {label} is {}.",
+                    write.after.summary()
+                ),
+                (_, None) => format!("{label} follows the code again."),
+            },
+        })
+    }
+}

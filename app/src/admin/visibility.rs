@@ -1,0 +1,151 @@
+//! Which transitions the console offers: the per-object hook, the browser's override, the
+//! transition's flag and the global default, in that order of precedence. The same rule draws
+//! the buttons and menus and, handed to the engine as its [`ConsoleRule`], refuses inside the
+//! fire's transaction what it hides.
+
+use std::{collections::HashMap, sync::Arc};
+
+use switchyard_engine::{Actor, ConsoleRule, Transition};
+
+use super::{
+    options::VisibilityHook,
+    view::{SettingVisibility, TransitionSetting},
+};
+use crate::{
+    db::{settings, Db},
+    error::AppError,
+};
+
+/// The console's default for transitions whose flag is unset (django-fsm-2's
+/// `FSM_ADMIN_FORCE_PERMIT`, named for what it does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DefaultVisibility {
+    /// Every transition is shown unless its flag hides it (the default).
+    #[default]
+    ShownUnlessHidden,
+    /// Only transitions whose flag shows them are offered.
+    HiddenUnlessShown,
+}
+
+impl DefaultVisibility {
+    fn shows(self) -> bool {
+        self == DefaultVisibility::ShownUnlessHidden
+    }
+}
+
+/// What decided a transition's visibility, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecidedBy {
+    /// The resource's per-object hook.
+    Hook,
+    /// An override set in the browser.
+    Override,
+    /// The transition's declared admin flag.
+    Flag,
+    /// The console's global default.
+    Default,
+}
+
+/// The browser's overrides of one resource, read once per request so that a change made on
+/// any server applies at the next request everywhere.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Overrides {
+    by_transition: HashMap<String, settings::StoredSetting>,
+}
+
+impl Overrides {
+    /// The overrides of `resource` as stored now.
+    pub(crate) async fn read(db: &Db, resource: &str) -> Result<Self, AppError> {
+        Ok(Overrides {
+            by_transition: settings::read_all(db, resource).await?,
+        })
+    }
+
+    /// The override of `transition`, if one is stored.
+    pub(crate) fn get(&self, transition: &str) -> Option<&settings::StoredSetting> {
+        self.by_transition.get(transition)
+    }
+
+    fn setting(&self, transition: &str) -> Option<&TransitionSetting> {
+        self.get(transition).map(|stored| &stored.setting)
+    }
+
+    /// The label the browser set for `transition`, if any.
+    pub(crate) fn label(&self, transition: &str) -> Option<&str> {
+        self.setting(transition)?.label.as_deref()
+    }
+
+    /// The help text the browser set for `transition`, if any.
+    pub(crate) fn help_text(&self, transition: &str) -> Option<&str> {
+        self.setting(transition)?.help_text.as_deref()
+    }
+}
+
+/// The console's rule for one resource and one request. Cheap to clone; owned, so the engine
+/// can carry it inside a fire request.
+pub(crate) struct Visibility<O> {
+    pub(crate) hook: Option<VisibilityHook<O>>,
+    pub(crate) overrides: Arc<Overrides>,
+    pub(crate) default: DefaultVisibility,
+}
+
+impl<O> Clone for Visibility<O> {
+    fn clone(&self) -> Self {
+        Visibility {
+            hook: self.hook.clone(),
+            overrides: Arc::clone(&self.overrides),
+            default: self.default,
+        }
+    }
+}
+
+impl<O> Visibility<O> {
+    /// Whether `transition` is offered on `object` to `actor`, and what decided it.
+    pub(crate) fn decide(
+        &self,
+        transition: &Transition<O>,
+        object: &O,
+        actor: &Actor,
+    ) -> (bool, DecidedBy) {
+        if let Some(shown) = self
+            .hook
+            .as_ref()
+            .and_then(|hook| hook(transition, object, actor))
+        {
+            return (shown, DecidedBy::Hook);
+        }
+        self.decide_without_object(transition, Some(actor))
+    }
+
+    /// The same below the hook: what the settings page shows (no object), and what a menu
+    /// offering a transition for many objects goes by. Without an actor, a transition shown
+    /// to groups counts as shown.
+    pub(crate) fn decide_without_object(
+        &self,
+        transition: &Transition<O>,
+        actor: Option<&Actor>,
+    ) -> (bool, DecidedBy) {
+        let setting = self.overrides.setting(transition.name().as_str());
+        if let Some(visibility) = setting.and_then(|setting| setting.visibility) {
+            let groups = setting.map(|s| s.groups.as_slice()).unwrap_or_default();
+            let shown = match visibility {
+                SettingVisibility::Shown => true,
+                SettingVisibility::Hidden => false,
+                SettingVisibility::Groups => {
+                    actor.is_none_or(|actor| groups.iter().any(|group| actor.in_group(group)))
+                }
+            };
+            return (shown, DecidedBy::Override);
+        }
+        match transition.admin_flag() {
+            Some(shown) => (shown, DecidedBy::Flag),
+            None => (self.default.shows(), DecidedBy::Default),
+        }
+    }
+}
+
+impl<O> ConsoleRule<O> for Visibility<O> {
+    fn shows(&self, transition: &Transition<O>, object: &O, actor: &Actor) -> bool {
+        self.decide(transition, object, actor).0
+    }
+}
