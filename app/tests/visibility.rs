@@ -172,7 +172,7 @@ async fn flags_and_the_global_default_decide_without_overrides() {
     assert_eq!(buttons(&hidden, &db, "1", &clerk()).await, ["featured"]);
     let refused = fire(&hidden, &db, "1", "plain", &clerk()).await;
     assert!(
-        matches!(&refused, Err(AppError::NotAllowed(text)) if text == "Plain is not offered for this order."),
+        matches!(&refused, Err(AppError::NotAllowed(text)) if text == "Plain is not offered in the console."),
         "{refused:?}"
     );
     assert_eq!(state(&db, 1).await, "new", "a refusal changes nothing");

@@ -291,10 +291,7 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<(), AppError> {
         let label = self.label_of(transition, row.object(), &rule.overrides);
         if !rule.shows(transition, row.object(), actor) {
-            return Err(AppError::NotAllowed(format!(
-                "{label} is not offered for this {}.",
-                self.options.singular
-            )));
+            return Err(self.refusal(&label, Unavailable::Hidden));
         }
         match self
             .machine

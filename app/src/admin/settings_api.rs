@@ -21,7 +21,7 @@ pub async fn settings_page(input: SettingsPageInput) -> Result<SettingsView, App
 }
 
 /// Saves every transition's setting at once: 403 without `<resource>.configure`, 409 when a
-/// setting changed since the page was read, 422 for an invalid choice; nothing is saved then.
+/// setting changed since the page was read, 400 for an invalid choice; nothing is saved then.
 #[server(endpoint = "settings_save")]
 pub async fn save_settings(input: SettingsInput) -> Result<Message, AppError> {
     server::save_settings(input).await

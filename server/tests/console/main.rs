@@ -7,3 +7,4 @@ mod bulk;
 mod editing;
 mod helpers;
 mod transitions;
+mod visibility;
