@@ -50,6 +50,13 @@ await page.locator("p.message").waitFor();
 await page.screenshot({ path: `${out}/object-failed.png`, fullPage: true });
 await page.goto(`${base}/orders/900/history`);
 await page.screenshot({ path: `${out}/history.png`, fullPage: true });
+await page.goto(`${base}/orders/settings/transitions`);
+await hydrated();
+await page.getByLabel("Visibility of Put on hold").selectOption({ label: "Shown" });
+await page.getByLabel("Label of Fraud check").fill("Run fraud check");
+await page.getByRole("button", { name: "Save" }).click();
+await page.locator("p.message").waitFor();
+await page.screenshot({ path: `${out}/settings.png`, fullPage: true });
 
 const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
 await phone.context().addCookies(await page.context().cookies());

@@ -102,7 +102,15 @@ impl<O: SqlModel> MachineResource<O> {
             .to_owned(),
             DecidedBy::Hook => "Per-object hook".to_owned(),
         };
+        let now = match (&stored.setting.visibility, shown) {
+            (Some(SettingVisibility::Groups), _) => {
+                format!("Shown to {}", stored.setting.groups.join(", "))
+            }
+            (_, true) => "Shown".to_owned(),
+            (_, false) => "Hidden".to_owned(),
+        };
         SettingRow {
+            now,
             name: name.to_owned(),
             label: rule
                 .overrides

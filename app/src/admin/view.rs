@@ -668,8 +668,10 @@ pub struct SettingRow {
     pub declared_help_text: String,
     /// "new, paid → cancelled", one entry per declaration.
     pub routes: Vec<String>,
-    /// Whether the console offers it now, below any per-object hook.
+    /// Whether the console offers it now, below any per-object hook (to anyone).
     pub shown: bool,
+    /// The same in words: "Shown", "Hidden", "Shown to managers".
+    pub now: String,
     /// Where that comes from, as a sentence ("Override set in the browser", …).
     pub decided_by: String,
     /// Whether the resource has a per-object hook that may decide first.

@@ -61,7 +61,7 @@ fn SettingsForm(
     let rows = rows
         .into_iter()
         .enumerate()
-        .map(|(index, row)| view! { <SettingRowView index row groups=groups.clone()/> })
+        .map(|(index, row)| view! { <SettingRowView index row groups=groups.clone()/> }.into_any())
         .collect_view();
     view! {
         <Title text=heading.clone()/>
@@ -74,7 +74,8 @@ fn SettingsForm(
             {format!("Which transitions the console offers. The global default is {default}. ")}
             "A per-object hook in the code decides first, then these overrides, then the \
              transition's flag, then the global default. Overrides apply at once on every \
-             server; the JSON of an API caller follows permissions only."
+             server. Programs that fire through the engine's API channel follow permissions \
+             only."
         </p>
         {message.map(|message| view! { <MessageView message/> })}
         <ActionForm action=save>
@@ -103,7 +104,7 @@ fn SettingsForm(
 }
 
 #[component]
-fn SettingRowView(index: usize, row: SettingRow, groups: Vec<String>) -> impl IntoView {
+fn SettingRowView(index: usize, row: SettingRow, groups: Vec<String>) -> AnyView {
     let SettingRow {
         name,
         label,
@@ -111,6 +112,7 @@ fn SettingRowView(index: usize, row: SettingRow, groups: Vec<String>) -> impl In
         declared_help_text,
         routes,
         shown,
+        now,
         decided_by,
         hook,
         setting,
@@ -152,6 +154,37 @@ fn SettingRowView(index: usize, row: SettingRow, groups: Vec<String>) -> impl In
         })
         .collect_view();
     let overridden = !setting.is_empty();
+    let hidden_inputs = view! {
+        <input type="hidden" name=field("transition") value=name.clone()/>
+        <input type="hidden" name=field("revision") value=revision.to_string()/>
+    }
+    .into_any();
+    let chooser = view! {
+        <label class="visually-hidden" for=id("visibility")>{format!("Visibility of {declared_label}")}</label>
+        <select id=id("visibility") name=field("visibility")>{options}</select>
+        {(!groups.is_empty()).then(|| view! {
+            <fieldset class="groups">
+                <legend>{format!("Groups that see {declared_label}")}</legend>
+                {group_boxes}
+            </fieldset>
+        })}
+        {overridden.then(|| view! {
+            <label class="checkbox" for=id("reset")>
+                <input type="checkbox" id=id("reset") name=field("reset") value="true"/>
+                {format!("Follow the code for {declared_label}")}
+            </label>
+        })}
+    }
+    .into_any();
+    let texts = view! {
+        <label for=id("label")>{format!("Label of {declared_label}")}</label>
+        <input type="text" id=id("label") name=field("label") maxlength="100"
+            placeholder=declared_label.clone() value=setting.label.clone().unwrap_or_default()/>
+        <label for=id("help")>{format!("Help text of {declared_label}")}</label>
+        <input type="text" id=id("help") name=field("help_text") maxlength="500"
+            placeholder=declared_help_text value=setting.help_text.clone().unwrap_or_default()/>
+    }
+    .into_any();
     let renamed = label != declared_label;
     view! {
         <tr>
@@ -162,42 +195,20 @@ fn SettingRowView(index: usize, row: SettingRow, groups: Vec<String>) -> impl In
                 <ul class="routes">
                     {routes.into_iter().map(|route| view! { <li>{route}</li> }).collect_view()}
                 </ul>
-                <input type="hidden" name=field("transition") value=name.clone()/>
-                <input type="hidden" name=field("revision") value=revision.to_string()/>
+                {hidden_inputs}
             </th>
             <td>
                 <span class=if shown { "visibility shown" } else { "visibility hidden" }>
-                    {if shown { "Shown" } else { "Hidden" }}
+                    {now}
                 </span>
                 <span class="muted decided-by">{decided_by}</span>
                 {hook.then(|| view! { <span class="muted decided-by">"A per-object hook may decide first."</span> })}
             </td>
-            <td>
-                <label class="visually-hidden" for=id("visibility")>{format!("Visibility of {declared_label}")}</label>
-                <select id=id("visibility") name=field("visibility")>{options}</select>
-                {(!groups.is_empty()).then(|| view! {
-                    <fieldset class="groups">
-                        <legend>{format!("Groups that see {declared_label}")}</legend>
-                        {group_boxes}
-                    </fieldset>
-                })}
-                {overridden.then(|| view! {
-                    <label class="checkbox" for=id("reset")>
-                        <input type="checkbox" id=id("reset") name=field("reset") value="true"/>
-                        {format!("Follow the code for {declared_label}")}
-                    </label>
-                })}
-            </td>
-            <td>
-                <label for=id("label")>{format!("Label of {declared_label}")}</label>
-                <input type="text" id=id("label") name=field("label") maxlength="100"
-                    placeholder=declared_label.clone() value=setting.label.clone().unwrap_or_default()/>
-                <label for=id("help")>{format!("Help text of {declared_label}")}</label>
-                <input type="text" id=id("help") name=field("help_text") maxlength="500"
-                    placeholder=declared_help_text value=setting.help_text.clone().unwrap_or_default()/>
-            </td>
+            <td>{chooser}</td>
+            <td>{texts}</td>
         </tr>
     }
+    .into_any()
 }
 
 #[component]
