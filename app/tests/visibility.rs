@@ -175,6 +175,19 @@ async fn flags_and_the_global_default_decide_without_overrides() {
         matches!(&refused, Err(AppError::NotAllowed(text)) if text == "Plain is not offered in the console."),
         "{refused:?}"
     );
+    // Hidden is refused as hidden (403), even from a stale page (which would be a 409).
+    let stale = FireInput {
+        resource: "orders".to_owned(),
+        id: "1".to_owned(),
+        transition: "plain".to_owned(),
+        version: 5,
+        ..FireInput::default()
+    };
+    let refused = AdminResource::fire(&hidden, &db, &stale, &clerk()).await;
+    assert!(
+        matches!(refused, Err(AppError::NotAllowed(_))),
+        "{refused:?}"
+    );
     assert_eq!(state(&db, 1).await, "new", "a refusal changes nothing");
 }
 
@@ -351,6 +364,17 @@ async fn saves_are_checked_audited_and_revertible() {
             "`plain` is posted twice.",
         ),
     ];
+    let mut control = edit("plain", "shown", &[], 0);
+    control.label = "Clo\0se".to_owned();
+    let mut reset_unknown = edit("nope", "shown", &[], 0);
+    reset_unknown.reset = true;
+    let invalid = invalid.into_iter().chain([
+        (
+            vec![control],
+            "The label of Plain must be one line of text.",
+        ),
+        (vec![reset_unknown], "There is no transition `nope`."),
+    ]);
     for (rows, sentence) in invalid {
         let refused = save(&orders, &db, rows).await;
         assert!(
@@ -441,6 +465,38 @@ async fn saves_are_checked_audited_and_revertible() {
         .expect("settings page");
     assert_eq!(view.changes.len(), 2);
     assert_eq!(view.changes[0].reverts, Some(change.id));
+
+    // Reverting a change that later changes built on is refused: it would undo them too.
+    let hide = edit("secret", "shown", &[], 0);
+    save(&orders, &db, vec![hide]).await.expect("show secret");
+    let mut rename = edit("secret", "shown", &[], 1);
+    rename.label = "Classified".to_owned();
+    save(&orders, &db, vec![rename])
+        .await
+        .expect("rename secret");
+    let view = AdminResource::settings(&orders, &db, &manager())
+        .await
+        .expect("settings page");
+    let (newest, older) = (view.changes[0].id, view.changes[1].id);
+    let revert = |change: i64| app::admin::view::RevertInput {
+        resource: "orders".to_owned(),
+        change: Some(change),
+        ..Default::default()
+    };
+    let refused = AdminResource::revert_setting(&orders, &db, &revert(older), &manager()).await;
+    assert!(
+        matches!(&refused, Err(AppError::Conflict(text)) if *text == format!("Secret was changed again after change {older}; revert the newer changes first.")),
+        "{refused:?}"
+    );
+    for change in [newest, older] {
+        AdminResource::revert_setting(&orders, &db, &revert(change), &manager())
+            .await
+            .expect("newest first");
+    }
+    assert_eq!(
+        buttons(&orders, &db, "1", &clerk()).await,
+        ["plain", "featured"]
+    );
 
     // Only users with `orders.configure` read or change settings.
     let refused = AdminResource::settings(&orders, &db, &clerk()).await;

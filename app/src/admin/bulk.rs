@@ -66,11 +66,7 @@ impl<O: SqlModel> MachineResource<O> {
             if shown && permitted && !actions.iter().any(|a| a.name == name) {
                 actions.push(BulkAction {
                     name: name.to_owned(),
-                    label: rule
-                        .overrides
-                        .label(name)
-                        .unwrap_or(transition.label())
-                        .to_owned(),
+                    label: rule.label(transition),
                 });
             }
         }

@@ -2,7 +2,9 @@
 //! server, then the engine's one firing path, and every outcome as a sentence naming the
 //! transition by its label.
 
-use switchyard_engine::{Actor, FireError, FireRequest, Outcome, Version};
+use switchyard_engine::{
+    Actor, ConsoleRule, FireError, FireRequest, Outcome, Unavailable, Version,
+};
 
 use super::{
     resource::{state_label, MachineResource},
@@ -28,6 +30,10 @@ impl<O: SqlModel> MachineResource<O> {
         let label = self.label_of(transition, row.object(), &rule.overrides);
         let version = Version::new(input.version)
             .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
+        // Hidden is refused as such, even from a stale page.
+        if !rule.shows(transition, row.object(), actor) {
+            return Err(self.refusal(&label, Unavailable::Hidden));
+        }
         if row.version() != version {
             return Err(self.conflict(&label));
         }

@@ -55,6 +55,14 @@ impl<O: SqlModel> MachineResource<O> {
         }
     }
 
+    /// The declared label of the transition `name` (its name when the machine has none).
+    fn declared_label<'a>(&'a self, name: &'a str) -> &'a str {
+        self.machine
+            .declarations_of(name)
+            .next()
+            .map_or(name, |transition| transition.label())
+    }
+
     /// "new, paid → cancelled", one line per target.
     fn routes(&self, name: &str) -> Vec<String> {
         let mut routes: Vec<(String, Vec<String>)> = Vec::new();
@@ -102,21 +110,24 @@ impl<O: SqlModel> MachineResource<O> {
             .to_owned(),
             DecidedBy::Hook => "Per-object hook".to_owned(),
         };
+        let mixed = decided != DecidedBy::Override && self.by_code(name).is_none();
         let now = match (&stored.setting.visibility, shown) {
             (Some(SettingVisibility::Groups), _) => {
                 format!("Shown to {}", stored.setting.groups.join(", "))
             }
+            _ if mixed => "Depends on the state".to_owned(),
             (_, true) => "Shown".to_owned(),
             (_, false) => "Hidden".to_owned(),
+        };
+        let decided_by = if mixed {
+            "Code: the flags differ by source state".to_owned()
+        } else {
+            decided_by
         };
         SettingRow {
             now,
             name: name.to_owned(),
-            label: rule
-                .overrides
-                .label(name)
-                .unwrap_or(transition.label())
-                .to_owned(),
+            label: rule.label(transition),
             declared_label: transition.label().to_owned(),
             declared_help_text: transition.help_text().to_owned(),
             routes: self.routes(name),
@@ -164,10 +175,26 @@ impl<O: SqlModel> MachineResource<O> {
                 DefaultVisibility::HiddenUnlessShown => "hidden unless shown".to_owned(),
             },
             rows,
-            groups: settings::group_names(db).await?,
+            groups: known_groups(db, &rule.overrides).await?,
             changes,
             message: None,
         })
+    }
+
+    /// What the code alone decides for the transition `name` (flag, else the global default):
+    /// `None` when its declarations disagree (a flag on some source states only).
+    fn by_code(&self, name: &str) -> Option<bool> {
+        let code = Visibility {
+            hook: None,
+            overrides: Arc::new(Overrides::default()),
+            default: self.console_default,
+        };
+        let mut decisions = self
+            .machine
+            .declarations_of(name)
+            .map(|transition| code.decide_without_object(transition, None).0);
+        let first = decisions.next()?;
+        decisions.all(|shown| shown == first).then_some(first)
     }
 
     /// The setting one posted row asks for, or the sentence saying what is wrong with it.
@@ -209,7 +236,12 @@ impl<O: SqlModel> MachineResource<O> {
         }
         let text = |value: &str, declared: &str, max: usize, what: &str| {
             let value = value.trim();
-            if value.chars().count() > max {
+            if value.chars().any(char::is_control) {
+                Err(format!(
+                    "The {what} of {} must be one line of text.",
+                    transition.label()
+                ))
+            } else if value.chars().count() > max {
                 Err(format!(
                     "The {what} of {} is longer than {max} characters.",
                     transition.label()
@@ -227,16 +259,11 @@ impl<O: SqlModel> MachineResource<O> {
             HELP_MAX,
             "help text",
         )?;
-        let (by_code, _) = Visibility {
-            hook: None,
-            overrides: Arc::new(Overrides::default()),
-            default: self.console_default,
-        }
-        .decide_without_object(transition, None);
-        let same_as_code = match visibility {
-            SettingVisibility::Shown => by_code,
-            SettingVisibility::Hidden => !by_code,
-            SettingVisibility::Groups => false,
+        let same_as_code = match (visibility, self.by_code(&edit.transition)) {
+            (SettingVisibility::Shown, Some(shown)) => shown,
+            (SettingVisibility::Hidden, Some(shown)) => !shown,
+            // Groups, or declarations whose flags differ by source state: always stored.
+            _ => false,
         };
         Ok(TransitionSetting {
             visibility: (overridden || !same_as_code).then_some(visibility),
@@ -256,14 +283,25 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
     ) -> Result<Message, AppError> {
         self.require_configure(actor)?;
-        let groups = settings::group_names(db).await?;
         let stored = Overrides::read(db, self.machine.resource()).await?;
+        let groups = known_groups(db, &stored).await?;
         let mut writes = Vec::with_capacity(input.rows.len());
         for edit in &input.rows {
             let overridden = stored
                 .get(&edit.transition)
                 .is_some_and(|stored| stored.setting.visibility.is_some());
             let after = if edit.reset {
+                if self
+                    .machine
+                    .declarations_of(&edit.transition)
+                    .next()
+                    .is_none()
+                {
+                    return Err(AppError::Invalid(format!(
+                        "There is no transition `{}`.",
+                        edit.transition
+                    )));
+                }
                 TransitionSetting::default()
             } else {
                 self.cleaned(edit, &groups, overridden)
@@ -308,10 +346,7 @@ impl<O: SqlModel> MachineResource<O> {
                 SaveError::Stale(transition) => AppError::Conflict(format!(
                     "The setting of {} was changed by someone else since the page was loaded. \
                      Reload it and try again.",
-                    self.machine
-                        .declarations_of(&transition)
-                        .next()
-                        .map_or(transition.as_str(), |t| t.label())
+                    self.declared_label(&transition)
                 )),
                 SaveError::Database(error) => AppError::internal(error),
             })
@@ -332,6 +367,18 @@ impl<O: SqlModel> MachineResource<O> {
                 let change = settings::change(db, resource, id)
                     .await?
                     .ok_or_else(|| AppError::NotFound(format!("Change {id}")))?;
+                // Undoing a change under later ones would silently undo those too.
+                let current = Overrides::read(db, resource).await?;
+                let now = current
+                    .get(&change.transition)
+                    .map(|stored| stored.setting.clone())
+                    .unwrap_or_default();
+                if now != change.after() {
+                    return Err(AppError::Conflict(format!(
+                        "{} was changed again after change {id}; revert the newer changes first.",
+                        self.declared_label(&change.transition)
+                    )));
+                }
                 let before = change.before();
                 (change.transition, before, Some(id))
             }
@@ -356,11 +403,7 @@ impl<O: SqlModel> MachineResource<O> {
         let changed = self
             .store_settings(db, std::slice::from_ref(&write), actor, reverts)
             .await?;
-        let label = self
-            .machine
-            .declarations_of(&write.transition)
-            .next()
-            .map_or(write.transition.as_str(), |t| t.label());
+        let label = self.declared_label(&write.transition);
         Ok(Message {
             kind: MessageKind::Success,
             text: match (changed, reverts) {
@@ -373,4 +416,17 @@ impl<O: SqlModel> MachineResource<O> {
             },
         })
     }
+}
+
+/// Every group a setting may name: the groups that exist, and any a stored override still
+/// names after its group was deleted (so that override can still be saved unchanged).
+async fn known_groups(db: &Db, overrides: &Overrides) -> Result<Vec<String>, AppError> {
+    let mut groups = settings::group_names(db).await?;
+    for named in overrides.named_groups() {
+        if !groups.iter().any(|group| group == named) {
+            groups.push(named.to_owned());
+        }
+    }
+    groups.sort();
+    Ok(groups)
 }

@@ -626,7 +626,7 @@ pub struct TransitionSetting {
 }
 
 impl TransitionSetting {
-    /// Whether it overrides nothing (and so is stored as no row at all).
+    /// Whether it overrides nothing (the transition follows the code).
     pub fn is_empty(&self) -> bool {
         *self == TransitionSetting::default()
     }

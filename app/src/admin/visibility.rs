@@ -70,6 +70,13 @@ impl Overrides {
         self.get(transition).map(|stored| &stored.setting)
     }
 
+    /// Every group some override names.
+    pub(crate) fn named_groups(&self) -> impl Iterator<Item = &str> {
+        self.by_transition
+            .values()
+            .flat_map(|stored| stored.setting.groups.iter().map(String::as_str))
+    }
+
     /// The label the browser set for `transition`, if any.
     pub(crate) fn label(&self, transition: &str) -> Option<&str> {
         self.setting(transition)?.label.as_deref()
@@ -100,6 +107,15 @@ impl<O> Clone for Visibility<O> {
 }
 
 impl<O> Visibility<O> {
+    /// The label the console gives `transition` where no object is in view (menus, the
+    /// settings page): the browser's override, else the declared one.
+    pub(crate) fn label(&self, transition: &Transition<O>) -> String {
+        self.overrides
+            .label(transition.name().as_str())
+            .unwrap_or(transition.label())
+            .to_owned()
+    }
+
     /// Whether `transition` is offered on `object` to `actor`, and what decided it.
     pub(crate) fn decide(
         &self,
