@@ -246,6 +246,15 @@ async fn an_override_beats_the_flag_and_the_default_and_reaches_the_engine() {
         .await
         .expect("a manager fires");
     assert_eq!(state(&db, 2).await, "done");
+
+    // A label override names the transition in the history too.
+    let mut renamed = edit("plain", "groups", &["managers"], 2);
+    renamed.label = "Close".to_owned();
+    save(&orders, &db, vec![renamed]).await.expect("rename");
+    let history = AdminResource::history(&orders, &db, "2", 10)
+        .await
+        .expect("history");
+    assert_eq!(history.entries[0].transition, "Close");
 }
 
 #[tokio::test]

@@ -138,17 +138,18 @@ impl<O: SqlModel> MachineResource<O> {
             .collect()
     }
 
-    fn history_entry(&self, record: AuditRecord) -> HistoryEntry {
+    /// One audit row as the history shows it, the transition named by the label the console
+    /// uses now (the browser's override, else the declared one).
+    fn history_entry(&self, record: AuditRecord, overrides: &Overrides) -> HistoryEntry {
         let transition = match record.transition.as_str() {
             EDIT => "Edited".to_owned(),
             CREATE => "Created".to_owned(),
             DELETE => "Deleted".to_owned(),
-            name => self
-                .machine
-                .declarations_of(name)
-                .next()
-                .map(|t| t.label().to_owned())
-                .unwrap_or_else(|| name.to_owned()),
+            name => overrides
+                .label(name)
+                .or_else(|| self.machine.declarations_of(name).next().map(|t| t.label()))
+                .unwrap_or(name)
+                .to_owned(),
         };
         HistoryEntry {
             id: record.id,
@@ -169,6 +170,7 @@ impl<O: SqlModel> MachineResource<O> {
         db: &Db,
         row: &Row<O>,
         limit: usize,
+        overrides: &Overrides,
     ) -> Result<(Vec<HistoryEntry>, bool), AppError> {
         let fetch = i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1;
         let mut records = object_history(db, self.name_str(), &row.id().to_string(), fetch).await?;
@@ -176,7 +178,7 @@ impl<O: SqlModel> MachineResource<O> {
         records.truncate(limit);
         let entries = records
             .into_iter()
-            .map(|record| self.history_entry(record))
+            .map(|record| self.history_entry(record, overrides))
             .collect();
         Ok((entries, more))
     }
@@ -193,8 +195,10 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
     ) -> Result<ObjectView, AppError> {
         let row = self.load_row(db, id).await?;
-        let (history, more_history) = self.recent_history(db, &row, OBJECT_PAGE_HISTORY).await?;
         let rule = self.visibility(db).await?;
+        let (history, more_history) = self
+            .recent_history(db, &row, OBJECT_PAGE_HISTORY, &rule.overrides)
+            .await?;
         Ok(ObjectView {
             resource: self.name_str().to_owned(),
             title: self.options.title.clone(),
@@ -267,7 +271,8 @@ impl<O: SqlModel> MachineResource<O> {
         limit: usize,
     ) -> Result<HistoryView, AppError> {
         let row = self.load_row(db, id).await?;
-        let (entries, truncated) = self.recent_history(db, &row, limit).await?;
+        let overrides = Overrides::read(db, self.name_str()).await?;
+        let (entries, truncated) = self.recent_history(db, &row, limit, &overrides).await?;
         Ok(HistoryView {
             resource: self.name_str().to_owned(),
             title: self.options.title.clone(),
