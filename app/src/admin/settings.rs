@@ -362,13 +362,15 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<Message, AppError> {
         self.require_configure(actor)?;
         let resource = self.machine.resource();
+        // One read serves the check below and the revision the write expects, so a change
+        // made in between is refused as stale rather than reverted over.
+        let current = Overrides::read(db, resource).await?;
         let (transition, after, reverts) = match (input.change, input.transition.as_deref()) {
             (Some(id), None) => {
                 let change = settings::change(db, resource, id)
                     .await?
                     .ok_or_else(|| AppError::NotFound(format!("Change {id}")))?;
                 // Undoing a change under later ones would silently undo those too.
-                let current = Overrides::read(db, resource).await?;
                 let now = current
                     .get(&change.transition)
                     .map(|stored| stored.setting.clone())
@@ -394,7 +396,6 @@ impl<O: SqlModel> MachineResource<O> {
                 ))
             }
         };
-        let current = Overrides::read(db, resource).await?;
         let write = SettingWrite {
             expected_revision: current.get(&transition).map_or(0, |s| s.revision),
             transition,
