@@ -6,7 +6,7 @@
 //! the three cases one after the other, so that this machine's drift (its speed changes from
 //! minute to minute) falls on all three alike; the bulk/floor ratio is reported per round
 //! and as the median of the rounds. Before every timed case the WAL is checkpointed, so no
-//! case pays for the pages another one left.
+//! case pays for the pages another one left; no case checkpoints inside its commit.
 //! - `e.single`: 10,000 fires of `pay`, each its own transaction with its audit row;
 //! - `e.bulk`: one all-or-nothing bulk `pay` over the 10,000 rows;
 //! - `e.floor`: one `UPDATE orders SET state='paid', version=version+1 WHERE state='new' AND
@@ -84,16 +84,42 @@ const FLOOR_AUDIT_POSTGRES: &str = "INSERT INTO audit_log (resource, object_id, 
     'new', 'paid', 2, 'clerk', 'null'::jsonb, 'completed' FROM orders WHERE id BETWEEN $1 AND $2";
 
 async fn floor(db: &Db, lo: i64, hi: i64) -> Result<(), Failure> {
-    let audit = match db {
-        Db::Sqlite(_) => FLOOR_AUDIT_SQLITE,
-        Db::Postgres(_) => FLOOR_AUDIT_POSTGRES,
-    };
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        sqlx::query(FLOOR_UPDATE).bind(lo).bind(hi).execute(&mut *tx).await?;
-        sqlx::query(audit).bind(lo).bind(hi).execute(&mut *tx).await?;
-        tx.commit().await?;
-    });
+    match db {
+        Db::Sqlite(pool) => {
+            // As on the store's writer, no checkpoint inside the commit: each case's
+            // checkpoint is left to `settle`, untimed.
+            let mut connection = pool.acquire().await?;
+            sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                .execute(&mut *connection)
+                .await?;
+            let mut tx = sqlx::Connection::begin(&mut *connection).await?;
+            sqlx::query(FLOOR_UPDATE)
+                .bind(lo)
+                .bind(hi)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(FLOOR_AUDIT_SQLITE)
+                .bind(lo)
+                .bind(hi)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(FLOOR_UPDATE)
+                .bind(lo)
+                .bind(hi)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(FLOOR_AUDIT_POSTGRES)
+                .bind(lo)
+                .bind(hi)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+    }
     Ok(())
 }
 
@@ -200,10 +226,13 @@ fn merge(sum: Option<Phases>, run: Option<Phases>) -> Option<Phases> {
 }
 
 /// Waits until the previous case's background work is done and its WAL pages are in the
-/// database file (SQLite), so the next case starts from the same place. Not timed.
+/// database file (SQLite), so the next case starts from the same place: a WAL whose next
+/// writer starts again at its first frame. Not timed. `RESTART`, not `TRUNCATE`: the app never
+/// shrinks its WAL, so a case that regrew it from nothing would pay for file blocks the app
+/// only pays for once.
 async fn settle(db: &Db) -> Result<(), Failure> {
     if let Db::Sqlite(pool) = db {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        sqlx::query("PRAGMA wal_checkpoint(RESTART)")
             .execute(pool)
             .await?;
     }

@@ -257,23 +257,20 @@ impl<O: Clone + Send + Sync> Machine<O> {
                 }
             }
         }
-        // Phase 3: one batched compare-and-set.
-        let writes: Vec<_> = verdicts
-            .iter()
-            .filter_map(|(_, v)| match v {
-                Verdict::Planned(planned) => planned.write.clone(),
-                _ => None,
-            })
-            .collect();
+        // Phase 3: one batched compare-and-set. Writes and audit entries are lent to the
+        // store, not copied: each goes back to its row once the store is done with it.
+        let (writes, writers) = lend(&mut verdicts, |planned| planned.write.take());
         let matched: HashSet<ObjectId> = if writes.is_empty() {
             HashSet::new()
         } else {
             tx.compare_and_set(&writes).await?.into_iter().collect()
         };
         let mut conflicts = false;
-        for (id, verdict) in &mut verdicts {
-            if let Verdict::Planned(planned) = verdict {
-                if planned.write.is_some() && !matched.contains(id) {
+        for (write, index) in writes.into_iter().zip(writers) {
+            if let (id, Verdict::Planned(planned)) = &mut verdicts[index] {
+                if matched.contains(id) {
+                    planned.write = Some(write);
+                } else {
                     conflicts = true;
                     planned.discard();
                     planned.result = Err(FireError::Conflict(id.clone()));
@@ -289,18 +286,36 @@ impl<O: Clone + Send + Sync> Machine<O> {
             return Ok((verdicts, false));
         }
         // Phase 4: one batched audit insert.
-        let audits: Vec<_> = verdicts
-            .iter()
-            .filter_map(|(_, v)| match v {
-                Verdict::Planned(planned) => planned.audit.clone(),
-                _ => None,
-            })
-            .collect();
+        let (audits, auditors) = lend(&mut verdicts, |planned| planned.audit.take());
         if !audits.is_empty() {
             tx.insert_audit(&audits).await?;
         }
+        for (audit, index) in audits.into_iter().zip(auditors) {
+            if let (_, Verdict::Planned(planned)) = &mut verdicts[index] {
+                planned.audit = Some(audit);
+            }
+        }
         Ok((verdicts, true))
     }
+}
+
+/// Takes one part out of every planned row that has it, with the rows' positions, so that the
+/// caller can hand the parts to the store in one slice and put them back afterwards.
+fn lend<O, T>(
+    verdicts: &mut [(ObjectId, Verdict<O>)],
+    mut take: impl FnMut(&mut Planned<O>) -> Option<T>,
+) -> (Vec<T>, Vec<usize>) {
+    let mut parts = Vec::with_capacity(verdicts.len());
+    let mut positions = Vec::with_capacity(verdicts.len());
+    for (index, (_, verdict)) in verdicts.iter_mut().enumerate() {
+        if let Verdict::Planned(planned) = verdict {
+            if let Some(part) = take(planned) {
+                parts.push(part);
+                positions.push(index);
+            }
+        }
+    }
+    (parts, positions)
 }
 
 fn is_failure<O>(verdict: &Verdict<O>) -> bool {

@@ -1,6 +1,6 @@
 //! Validated names and identifiers: state and transition names, object ids, row versions.
 
-use std::fmt;
+use std::{fmt, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
@@ -39,15 +39,17 @@ fn check_name(raw: &str) -> Result<(), NameError> {
 macro_rules! name_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        ///
+        /// Shared text: the firing path copies names into every row's plan, outcome and audit
+        /// entry, and a copy is a reference count, not an allocation.
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Parses a name: a lowercase letter, then lowercase letters, digits or `_`, at most 64.
             pub fn parse(raw: &str) -> Result<Self, NameError> {
                 check_name(raw)?;
-                Ok(Self(raw.to_owned()))
+                Ok(Self(Arc::from(raw)))
             }
 
             /// The name as written.
@@ -70,13 +72,19 @@ macro_rules! name_type {
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other
+                &*self.0 == other
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
+                &*self.0 == *other
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
             }
         }
 

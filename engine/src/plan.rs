@@ -96,7 +96,9 @@ impl<O: Clone> Machine<O> {
         }
     }
 
-    fn write_for(&self, row: &Row<O>, state: &StateName, object: O) -> RowWrite<O> {
+    /// What to store for `row`: `state`, and `object` as the handler left it (`handled`) or
+    /// as it was loaded.
+    fn write_for(&self, row: &Row<O>, state: &StateName, object: O, handled: bool) -> RowWrite<O> {
         RowWrite {
             id: row.id.clone(),
             expected_state: self.encode_state(&row.state),
@@ -104,6 +106,7 @@ impl<O: Clone> Machine<O> {
             state: self.encode_state(state),
             version: row.version.next(),
             object,
+            object_changed: handled,
         }
     }
 
@@ -198,7 +201,7 @@ impl<O: Clone> Machine<O> {
         );
         let (write, after) = match &error_state {
             Some(state) => {
-                let write = self.write_for(&row, state, row.object.clone());
+                let write = self.write_for(&row, state, row.object.clone(), false);
                 let after = moved(&row, state.clone(), row.object.clone());
                 (Some(write), after)
             }
@@ -250,7 +253,12 @@ impl<O: Clone> Machine<O> {
             transition: transition.name.clone(),
             source: row.state.clone(),
             result: Ok(outcome),
-            write: Some(self.write_for(&row, &new_state, object.clone())),
+            write: Some(self.write_for(
+                &row,
+                &new_state,
+                object.clone(),
+                transition.handler.is_some(),
+            )),
             audit: Some(audit),
             after: moved(&row, new_state, object),
             error: None,

@@ -93,6 +93,7 @@ pub struct RowWrite<O> {
     pub(crate) state: StoredState,
     pub(crate) version: Version,
     pub(crate) object: O,
+    pub(crate) object_changed: bool,
 }
 
 impl<O> RowWrite<O> {
@@ -119,6 +120,12 @@ impl<O> RowWrite<O> {
     /// The object's columns to write.
     pub fn object(&self) -> &O {
         &self.object
+    }
+    /// Whether a handler ran on the object, so that its columns may differ from the ones
+    /// loaded. When `false` the object is the loaded one, and a store may write only the
+    /// state and the version (the compare-and-set still guards the whole row).
+    pub fn object_changed(&self) -> bool {
+        self.object_changed
     }
 }
 

@@ -16,6 +16,7 @@ use switchyard_engine::{
     AuditEntry, AuditOutcome, ObjectId, RowWrite, StoreError, StoredRow, StoredState, Version,
 };
 
+use super::sqlite_model;
 use super::table::{
     ColumnKind, IdKind, StateKind, Table, AUDIT_COLUMNS, WRITE_EXPECTED_STATE,
     WRITE_EXPECTED_VERSION, WRITE_ID, WRITE_STATE, WRITE_VERSION,
@@ -71,13 +72,45 @@ pub(crate) fn write_values<O: Serialize>(
     Ok(values)
 }
 
+/// A key as SQLite binds it: integers as themselves, UUIDs as hyphenated text.
+pub(crate) fn sqlite_key(id: &ObjectId) -> SqlValue {
+    match id {
+        ObjectId::Int(id) => SqlValue::Integer(*id),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+/// How many values of a write come before the model's columns (`write_values` order).
+pub(crate) const WRITE_FIXED: usize = 5;
+
+/// A write's key, expected state and version, state and version as SQLite binds them: all
+/// that a write leaving the model's columns alone binds.
+pub(crate) fn sqlite_state_write_row<O>(write: &RowWrite<O>) -> Vec<SqlValue> {
+    let state = |state: &StoredState| match state {
+        StoredState::Text(text) => SqlValue::Text(text.clone()),
+        StoredState::Integer(code) => SqlValue::Integer(*code),
+    };
+    vec![
+        sqlite_key(write.id()),
+        state(write.expected_state()),
+        SqlValue::Integer(write.expected_version().get()),
+        state(write.state()),
+        SqlValue::Integer(write.version().get()),
+    ]
+}
+
 /// One compare-and-set's parameters as SQLite binds them, in `write_values` order.
 pub(crate) fn sqlite_write_row<O: Serialize>(
     table: &Table,
     write: &RowWrite<O>,
 ) -> Result<Vec<SqlValue>, StoreError> {
+    if let Some(columns) = sqlite_model::columns(table, write.object()) {
+        let mut row = sqlite_state_write_row(write);
+        row.extend(columns);
+        return Ok(row);
+    }
     let json_columns = table.columns().iter().map(|c| c.kind == ColumnKind::Json);
-    let is_json = std::iter::repeat_n(false, 5).chain(json_columns);
+    let is_json = std::iter::repeat_n(false, WRITE_FIXED).chain(json_columns);
     Ok(write_values(table, write)?
         .into_iter()
         .zip(is_json)
@@ -87,7 +120,7 @@ pub(crate) fn sqlite_write_row<O: Serialize>(
 
 /// A JSON value as SQLite stores it: scalars as themselves, and JSON columns (or nested
 /// values) as their JSON text.
-fn sqlite_value(value: Value, is_json: bool) -> SqlValue {
+pub(crate) fn sqlite_value(value: Value, is_json: bool) -> SqlValue {
     if is_json {
         return SqlValue::Text(value.to_string());
     }

@@ -38,8 +38,8 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::{
     codec::{
-        audit_document, decode_id, decode_row, id_json, sqlite_audit_row, sqlite_write_row,
-        writes_document, ReadColumns,
+        audit_document, decode_id, decode_row, id_json, sqlite_audit_row, sqlite_key,
+        sqlite_state_write_row, sqlite_write_row, writes_document, ReadColumns, WRITE_FIXED,
     },
     sqlite_writer::{self, SqliteWriter, WriterTransaction},
     table::{
@@ -219,18 +219,12 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
         let sql = &self.table.sql;
         match &mut self.connection {
             Connection::Sqlite(tx) => match ids {
-                [one] => {
-                    let key = match one {
-                        ObjectId::Int(id) => SqlValue::Integer(*id),
-                        other => SqlValue::Text(other.to_string()),
-                    };
-                    sqlite_writer::query_each(
-                        tx.connection()?,
-                        &sql.sqlite_load_one,
-                        &[vec![key]],
-                        |row| decode_row(row, &self.table),
-                    )
-                }
+                [one] => sqlite_writer::query_each(
+                    tx.connection()?,
+                    &sql.sqlite_load_one,
+                    &[vec![sqlite_key(one)]],
+                    |row| decode_row(row, &self.table),
+                ),
                 many => {
                     let keys: Vec<_> = many.iter().map(id_json).collect();
                     let document = serde_json::Value::Array(keys).to_string();
@@ -271,14 +265,37 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
         let kind = self.table.id_kind();
         let matched = match &mut self.connection {
             Connection::Sqlite(tx) => {
+                // A row no handler ran on writes only its state, version and time: nothing to
+                // serialise, fewer values to bind, and no CHECK on the columns it leaves alone.
                 let rows = writes
                     .iter()
-                    .map(|write| sqlite_write_row(&self.table, write))
+                    .map(|write| match write.object_changed() {
+                        true => sqlite_write_row(&self.table, write),
+                        false => Ok(sqlite_state_write_row(write)),
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 let table = Arc::clone(&self.table);
                 let run = move |connection: &rusqlite::Connection| {
-                    let sql = &table.sql.sqlite_compare_and_set;
-                    sqlite_writer::execute_each(connection, sql, &rows)
+                    let sql = &table.sql;
+                    let mut changed = vec![0; rows.len()];
+                    for (state_only, statement) in [
+                        (true, &sql.sqlite_compare_and_set_state),
+                        (false, &sql.sqlite_compare_and_set),
+                    ] {
+                        let (positions, group): (Vec<usize>, Vec<&Vec<SqlValue>>) = rows
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, row)| (row.len() == WRITE_FIXED) == state_only)
+                            .unzip();
+                        if group.is_empty() {
+                            continue;
+                        }
+                        let counts = sqlite_writer::execute_each(connection, statement, &group)?;
+                        for (position, count) in positions.into_iter().zip(counts) {
+                            changed[position] = count;
+                        }
+                    }
+                    Ok(changed)
                 };
                 let changed = match writes {
                     [_] => run(tx.connection()?),

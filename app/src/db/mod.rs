@@ -15,6 +15,7 @@ pub mod list;
 mod machine_store;
 pub mod scratch;
 pub mod settings;
+mod sqlite_model;
 mod sqlite_writer;
 mod table;
 

@@ -242,6 +242,9 @@ pub(crate) struct Statements {
     pub(crate) sqlite_load_many: String,
     /// `UPDATE … WHERE id = ?1 AND state = ?2 AND version = ?3`, for one row.
     pub(crate) sqlite_compare_and_set: String,
+    /// The same, writing only the state, the version and the time: for a row whose model
+    /// columns are what was loaded. It binds only the first five parameters.
+    pub(crate) sqlite_compare_and_set_state: String,
     /// `SELECT … WHERE id = ANY($1)`.
     pub(crate) postgres_load: String,
     /// The same, ordered by key and `FOR UPDATE`, so concurrent lockers never deadlock.
@@ -284,18 +287,23 @@ impl Statements {
                 .enumerate()
                 .map(|(offset, column)| format!("{column} = {}", parameter(offset + 5))),
         );
-        if let Some(updated_at) = &decl.updated_at {
-            sets.push(format!(
+        let stamp = decl.updated_at.as_ref().map(|updated_at| {
+            format!(
                 "{} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
                 quote(updated_at)
-            ));
-        }
+            )
+        });
         // No RETURNING: the writer runs it once per row and reads the change count, where
         // RETURNING would buffer each row through a temporary table.
-        let sqlite_compare_and_set = format!(
-            "UPDATE {table} SET {sets} WHERE {id} = ?1 AND {state} = ?2 AND {version} = ?3",
-            sets = sets.join(", "),
-        );
+        let sqlite_update = |sets: &[String]| {
+            let sets = sets.iter().chain(&stamp).cloned().collect::<Vec<_>>();
+            format!(
+                "UPDATE {table} SET {sets} WHERE {id} = ?1 AND {state} = ?2 AND {version} = ?3",
+                sets = sets.join(", "),
+            )
+        };
+        let sqlite_compare_and_set = sqlite_update(&sets);
+        let sqlite_compare_and_set_state = sqlite_update(&sets[..2]);
 
         // PostgreSQL: cast every column to the type the store decodes, so a deployer's
         // INTEGER or VARCHAR column reads as well as BIGINT or TEXT.
@@ -366,6 +374,7 @@ impl Statements {
             sqlite_load_one,
             sqlite_load_many,
             sqlite_compare_and_set,
+            sqlite_compare_and_set_state,
             postgres_load,
             postgres_load_locked,
             postgres_compare_and_set,

@@ -1,6 +1,7 @@
 //! Single fires: rows and audit rows as stored, form arguments, `on_error`, computed targets.
 
 use app::db::Backend;
+use app::with_pool;
 use serde_json::json;
 use switchyard_engine::{FireError, FireRequest, Outcome};
 
@@ -14,6 +15,7 @@ crate::on_both_backends!(
     resuming_returns_to_paid_or_new_as_the_payment_decides,
     paying_twice_is_refused_and_writes_nothing_more,
     a_pessimistic_fire_locks_and_stores_like_an_optimistic_one,
+    a_transition_without_a_handler_stores_state_version_and_time_and_keeps_the_columns,
 );
 
 async fn paying_a_new_order_stores_paid_at_the_next_version_with_one_completed_audit_row(
@@ -211,4 +213,49 @@ async fn a_pessimistic_fire_locks_and_stores_like_an_optimistic_one(backend: Bac
         .expect("pay");
     assert_eq!(order(&f.db, 1).await.state, "paid");
     assert_eq!(history(&f.db, 1).await.len(), 1);
+}
+
+/// `cancel` has no handler, so the store writes only the state, the version and the time
+/// (SQLite binds nothing else); the model's columns stay as they were.
+async fn a_transition_without_a_handler_stores_state_version_and_time_and_keeps_the_columns(
+    backend: Backend,
+) {
+    let Some(f) = fixture(backend, 2).await else {
+        return;
+    };
+    let updated_at = |db: &app::db::Db| {
+        let db = db.clone();
+        async move {
+            let stamp: String = with_pool!(&db, pool => {
+                sqlx::query_scalar("SELECT CAST(updated_at AS TEXT) FROM orders WHERE id = 2")
+                    .fetch_one(pool)
+                    .await
+                    .expect("updated_at")
+            });
+            stamp
+        }
+    };
+    let before = order(&f.db, 2).await;
+    let stamped = updated_at(&f.db).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    f.machine
+        .fire(&f.store, FireRequest::new(2, "cancel", admin()))
+        .await
+        .expect("cancel");
+    let after = order(&f.db, 2).await;
+    assert_eq!((after.state.as_str(), after.version), ("cancelled", 2));
+    assert_eq!(
+        (
+            after.tracking_number,
+            after.payment_recorded,
+            after.amount_cents
+        ),
+        (
+            before.tracking_number,
+            before.payment_recorded,
+            before.amount_cents
+        )
+    );
+    assert_ne!(updated_at(&f.db).await, stamped, "the write is stamped");
+    assert_eq!(history(&f.db, 2).await.len(), 1);
 }
