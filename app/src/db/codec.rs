@@ -18,7 +18,7 @@ use switchyard_engine::{
 
 use super::sqlite_model;
 use super::table::{
-    ColumnKind, IdKind, StateKind, Table, AUDIT_COLUMNS, WRITE_EXPECTED_STATE,
+    ColumnKind, IdKind, SharedColumns, StateKind, Table, AUDIT_COLUMNS, WRITE_EXPECTED_STATE,
     WRITE_EXPECTED_VERSION, WRITE_ID, WRITE_STATE, WRITE_VERSION,
 };
 
@@ -224,6 +224,30 @@ pub(crate) fn sqlite_audit_row(entry: &AuditEntry) -> [SqlValue; AUDIT_COLUMNS] 
         text(row.outcome),
         optional(row.error),
     ]
+}
+
+/// One chunk of audit rows as `table::sqlite_insert_audit` binds them: the columns every row
+/// shares, then the first row's values and each later row's unshared ones.
+pub(crate) fn sqlite_audit_chunk(chunk: &[AuditEntry]) -> (SharedColumns, Vec<SqlValue>) {
+    let rows: Vec<[SqlValue; AUDIT_COLUMNS]> = chunk.iter().map(sqlite_audit_row).collect();
+    let mut shared = [rows.len() > 1; AUDIT_COLUMNS];
+    if let Some((first, rest)) = rows.split_first() {
+        for row in rest {
+            for (column, value) in row.iter().enumerate() {
+                shared[column] &= *value == first[column];
+            }
+        }
+    }
+    let mut values = Vec::with_capacity(AUDIT_COLUMNS * rows.len());
+    for (index, row) in rows.into_iter().enumerate() {
+        values.extend(
+            row.into_iter()
+                .zip(shared)
+                .filter(|(_, shared)| index == 0 || !shared)
+                .map(|(value, _)| value),
+        );
+    }
+    (shared, values)
 }
 
 /// One JSON array of audit rows for PostgreSQL's `json_to_recordset`.

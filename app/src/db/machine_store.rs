@@ -38,13 +38,12 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::{
     codec::{
-        audit_document, decode_id, decode_row, id_json, sqlite_audit_row, sqlite_key,
+        audit_document, decode_id, decode_row, id_json, sqlite_audit_chunk, sqlite_key,
         sqlite_state_write_row, sqlite_write_row, writes_document, ReadColumns, WRITE_FIXED,
     },
     sqlite_writer::{self, SqliteWriter, WriterTransaction},
     table::{
-        sqlite_insert_audit, IdKind, Table, AUDIT_COLUMNS, POSTGRES_INSERT_AUDIT,
-        SQLITE_AUDIT_ROWS_PER_INSERT,
+        sqlite_insert_audit, IdKind, Table, POSTGRES_INSERT_AUDIT, SQLITE_AUDIT_ROWS_PER_INSERT,
     },
     Db,
 };
@@ -342,14 +341,18 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
         match &mut self.connection {
             Connection::Sqlite(tx) => {
                 // Multi-row inserts of up to SQLITE_AUDIT_ROWS_PER_INSERT rows each.
-                let chunks: Vec<Vec<SqlValue>> = entries
+                let chunks: Vec<_> = entries
                     .chunks(SQLITE_AUDIT_ROWS_PER_INSERT)
-                    .map(|chunk| chunk.iter().flat_map(sqlite_audit_row).collect())
+                    .map(|chunk| (chunk.len(), sqlite_audit_chunk(chunk)))
                     .collect();
                 let run = move |connection: &rusqlite::Connection| {
-                    for chunk in &chunks {
-                        let sql = sqlite_insert_audit(chunk.len() / AUDIT_COLUMNS);
-                        sqlite_writer::execute_each(connection, &sql, std::slice::from_ref(chunk))?;
+                    for (rows, (shared, values)) in &chunks {
+                        let sql = sqlite_insert_audit(*rows, *shared);
+                        sqlite_writer::execute_each(
+                            connection,
+                            &sql,
+                            std::slice::from_ref(values),
+                        )?;
                     }
                     Ok(())
                 };

@@ -389,26 +389,43 @@ pub(crate) const AUDIT_COLUMNS: usize = 11;
 /// run each, and 64 rows bind 704 parameters, far below SQLite's limit of 32,766.
 pub(crate) const SQLITE_AUDIT_ROWS_PER_INSERT: usize = 64;
 
-/// `INSERT INTO audit_log (…) VALUES (?1, …, ?11), (?12, …, ?22), …` for `rows` rows, each in
-/// `codec::sqlite_audit_row` order (SQLite). The texts for one row and for a full chunk, which
-/// nearly every insert uses, are written once per process.
-pub(crate) fn sqlite_insert_audit(rows: usize) -> Cow<'static, str> {
+/// Which audit columns every row of a chunk holds the same value in: those bind once.
+pub(crate) type SharedColumns = [bool; AUDIT_COLUMNS];
+
+/// `INSERT INTO audit_log (…) VALUES (?1, …, ?11), (…), …` for `rows` rows, each in
+/// `codec::sqlite_audit_row` order (SQLite). The first row binds `?1` to `?11`; each later row
+/// takes the first row's parameter for a `shared` column and binds its other columns in
+/// order, so a bulk fire's audit rows, which differ mostly in their key, bind little more
+/// than their keys. The texts for one row, and for a full chunk with the usual sharing, are
+/// written once per process.
+pub(crate) fn sqlite_insert_audit(rows: usize, shared: SharedColumns) -> Cow<'static, str> {
     static ONE: OnceLock<String> = OnceLock::new();
-    static FULL: OnceLock<String> = OnceLock::new();
-    match rows {
-        1 => Cow::Borrowed(ONE.get_or_init(|| write_insert_audit(1))),
-        SQLITE_AUDIT_ROWS_PER_INSERT => {
-            Cow::Borrowed(FULL.get_or_init(|| write_insert_audit(SQLITE_AUDIT_ROWS_PER_INSERT)))
-        }
-        other => Cow::Owned(write_insert_audit(other)),
+    static FULL: OnceLock<(SharedColumns, String)> = OnceLock::new();
+    if rows == 1 {
+        return Cow::Borrowed(ONE.get_or_init(|| write_insert_audit(1, [false; AUDIT_COLUMNS])));
     }
+    if rows == SQLITE_AUDIT_ROWS_PER_INSERT {
+        let (usual, text) = FULL.get_or_init(|| (shared, write_insert_audit(rows, shared)));
+        if *usual == shared {
+            return Cow::Borrowed(text);
+        }
+    }
+    Cow::Owned(write_insert_audit(rows, shared))
 }
 
-fn write_insert_audit(rows: usize) -> String {
+fn write_insert_audit(rows: usize, shared: SharedColumns) -> String {
+    let mut next = 0;
     let tuples: Vec<String> = (0..rows)
         .map(|row| {
-            let parameters: Vec<String> = (1..=AUDIT_COLUMNS)
-                .map(|column| format!("?{}", row * AUDIT_COLUMNS + column))
+            let parameters: Vec<String> = (0..AUDIT_COLUMNS)
+                .map(|column| {
+                    if row > 0 && shared[column] {
+                        format!("?{}", column + 1)
+                    } else {
+                        next += 1;
+                        format!("?{next}")
+                    }
+                })
                 .collect();
             format!("({})", parameters.join(", "))
         })

@@ -98,13 +98,15 @@ async fn a_best_effort_bulk_moves_what_it_can_and_says_why_for_the_rest(backend:
 }
 
 async fn a_best_effort_fraud_check_stores_failed_states_beside_approved_ones(backend: Backend) {
-    let Some(f) = fixture(backend, 60).await else {
+    // Two full insert chunks and a short one, each mixing completed and failed audit rows.
+    const ROWS: i64 = 130;
+    let Some(f) = fixture(backend, ROWS).await else {
         return;
     };
-    let request = BulkRequest::new(ids(1..=60), "fail_check", admin(), BulkMode::BestEffort);
+    let request = BulkRequest::new(ids(1..=ROWS), "fail_check", admin(), BulkMode::BestEffort);
     let report = f.machine.fire_bulk(&f.store, request).await.expect("bulk");
 
-    let above: Vec<i64> = (1..=60)
+    let above: Vec<i64> = (1..=ROWS)
         .filter(|id| app::orders::Order::seeded(id - 1).amount_cents > 100_000)
         .collect();
     assert!(!above.is_empty());
@@ -112,16 +114,38 @@ async fn a_best_effort_fraud_check_stores_failed_states_beside_approved_ones(bac
     assert_eq!(count_in_state(&f.db, "failed").await, above.len() as i64);
     assert_eq!(
         count_in_state(&f.db, "approved").await,
-        60 - above.len() as i64
+        ROWS - above.len() as i64
     );
-    let audit = history(&f.db, above[0]).await;
-    assert_eq!(
-        (audit[0].outcome.as_str(), audit[0].target.as_deref()),
-        ("failed", Some("failed"))
-    );
+    for id in 1..=ROWS {
+        let audit = history(&f.db, id).await;
+        assert_eq!(audit.len(), 1, "order {id}");
+        let entry = &audit[0];
+        let failed = above.contains(&id);
+        assert_eq!(
+            (
+                entry.object_id.as_str(),
+                entry.transition.as_str(),
+                entry.source.as_str(),
+                entry.actor_username.as_str(),
+            ),
+            (id.to_string().as_str(), "fail_check", "new", "admin"),
+        );
+        assert_eq!(
+            (
+                entry.outcome.as_str(),
+                entry.target.as_deref(),
+                entry.error.is_some()
+            ),
+            match failed {
+                true => ("failed", Some("failed"), true),
+                false => ("completed", Some("approved"), false),
+            },
+            "order {id}"
+        );
+    }
     assert_eq!(
         audit_count(&f.db).await,
-        60,
+        ROWS,
         "one row per attempt, failed ones included"
     );
 }
