@@ -206,45 +206,65 @@ impl<'a> AuditDocument<'a> {
     }
 }
 
-/// One audit row's parameters as SQLite binds them, in `table::sqlite_insert_audit` order.
-pub(crate) fn sqlite_audit_row(entry: &AuditEntry) -> [SqlValue; AUDIT_COLUMNS] {
-    let row = AuditDocument::new(entry);
-    let text = |value: &str| SqlValue::Text(value.to_owned());
-    let optional = |value: Option<&str>| value.map_or(SqlValue::Null, text);
+/// One audit value as SQLite will bind it, still borrowed from its entry.
+#[derive(PartialEq)]
+enum AuditCell<'a> {
+    Text(&'a str),
+    Json(&'a Value),
+    Integer(i64),
+    Null,
+}
+
+impl AuditCell<'_> {
+    fn bound(&self) -> SqlValue {
+        match self {
+            AuditCell::Text(text) => SqlValue::Text((*text).to_owned()),
+            AuditCell::Json(value) => SqlValue::Text(value.to_string()),
+            AuditCell::Integer(integer) => SqlValue::Integer(*integer),
+            AuditCell::Null => SqlValue::Null,
+        }
+    }
+}
+
+/// One audit row's values in `table::sqlite_insert_audit` order.
+fn audit_cells<'a>(row: &'a AuditDocument<'a>) -> [AuditCell<'a>; AUDIT_COLUMNS] {
+    let optional = |value: Option<&'a str>| value.map_or(AuditCell::Null, AuditCell::Text);
     [
-        text(row.resource),
-        SqlValue::Text(row.object_id),
-        text(row.transition),
-        text(row.source),
+        AuditCell::Text(row.resource),
+        AuditCell::Text(&row.object_id),
+        AuditCell::Text(row.transition),
+        AuditCell::Text(row.source),
         optional(row.target),
-        row.actor_id.map_or(SqlValue::Null, SqlValue::Integer),
-        text(row.actor_username),
-        SqlValue::Text(row.arguments.to_string()),
+        row.actor_id.map_or(AuditCell::Null, AuditCell::Integer),
+        AuditCell::Text(row.actor_username),
+        AuditCell::Json(row.arguments),
         optional(row.description),
-        text(row.outcome),
+        AuditCell::Text(row.outcome),
         optional(row.error),
     ]
 }
 
 /// One chunk of audit rows as `table::sqlite_insert_audit` binds them: the columns every row
-/// shares, then the first row's values and each later row's unshared ones.
+/// shares, then the first row's values and each later row's unshared ones. A shared value is
+/// compared where it lies in the entries and copied once.
 pub(crate) fn sqlite_audit_chunk(chunk: &[AuditEntry]) -> (SharedColumns, Vec<SqlValue>) {
-    let rows: Vec<[SqlValue; AUDIT_COLUMNS]> = chunk.iter().map(sqlite_audit_row).collect();
+    let documents: Vec<AuditDocument<'_>> = chunk.iter().map(AuditDocument::new).collect();
+    let rows: Vec<[AuditCell<'_>; AUDIT_COLUMNS]> = documents.iter().map(audit_cells).collect();
     let mut shared = [rows.len() > 1; AUDIT_COLUMNS];
     if let Some((first, rest)) = rows.split_first() {
         for row in rest {
-            for (column, value) in row.iter().enumerate() {
-                shared[column] &= *value == first[column];
+            for (column, cell) in row.iter().enumerate() {
+                shared[column] &= *cell == first[column];
             }
         }
     }
     let mut values = Vec::with_capacity(AUDIT_COLUMNS * rows.len());
-    for (index, row) in rows.into_iter().enumerate() {
+    for (index, row) in rows.iter().enumerate() {
         values.extend(
-            row.into_iter()
+            row.iter()
                 .zip(shared)
                 .filter(|(_, shared)| index == 0 || !shared)
-                .map(|(value, _)| value),
+                .map(|(cell, _)| cell.bound()),
         );
     }
     (shared, values)

@@ -54,6 +54,15 @@ macro_rules! unsupported {
     )*};
 }
 
+/// Declares serializer methods for integer types that fit an `i64`.
+macro_rules! integers {
+    ($($method:ident($integer:ty)),* $(,)?) => {$(
+        fn $method(self, value: $integer) -> Result<SqlValue, Unsupported> {
+            Ok(SqlValue::Integer(value.into()))
+        }
+    )*};
+}
+
 /// The model itself: only a struct is taken.
 struct Model<'a> {
     table: &'a Table,
@@ -189,26 +198,9 @@ impl ser::Serializer for Scalar {
     fn serialize_bool(self, value: bool) -> Result<SqlValue, Unsupported> {
         Ok(SqlValue::Integer(i64::from(value)))
     }
-    fn serialize_i8(self, value: i8) -> Result<SqlValue, Unsupported> {
-        Ok(SqlValue::Integer(value.into()))
-    }
-    fn serialize_i16(self, value: i16) -> Result<SqlValue, Unsupported> {
-        Ok(SqlValue::Integer(value.into()))
-    }
-    fn serialize_i32(self, value: i32) -> Result<SqlValue, Unsupported> {
-        Ok(SqlValue::Integer(value.into()))
-    }
-    fn serialize_i64(self, value: i64) -> Result<SqlValue, Unsupported> {
-        Ok(SqlValue::Integer(value))
-    }
-    fn serialize_u8(self, value: u8) -> Result<SqlValue, Unsupported> {
-        Ok(SqlValue::Integer(value.into()))
-    }
-    fn serialize_u16(self, value: u16) -> Result<SqlValue, Unsupported> {
-        Ok(SqlValue::Integer(value.into()))
-    }
-    fn serialize_u32(self, value: u32) -> Result<SqlValue, Unsupported> {
-        Ok(SqlValue::Integer(value.into()))
+    integers! {
+        serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
+        serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
     }
     fn serialize_u64(self, value: u64) -> Result<SqlValue, Unsupported> {
         // Above i64, serde_json's number becomes a float: let it decide.
