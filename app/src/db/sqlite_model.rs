@@ -54,6 +54,35 @@ macro_rules! unsupported {
     )*};
 }
 
+/// The methods both serializers refuse: floats, bytes, enums and every compound but a struct.
+macro_rules! refused_by_both {
+    ($ok:ty) => {
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<$ok, Unsupported> {
+            Err(Unsupported)
+        }
+
+        unsupported! {
+            serialize_f32(f32) -> $ok;
+            serialize_f64(f64) -> $ok;
+            serialize_bytes(&[u8]) -> $ok;
+            serialize_unit_struct(&'static str) -> $ok;
+            serialize_unit_variant(&'static str, u32, &'static str) -> $ok;
+            serialize_seq(Option<usize>) -> Self::SerializeSeq;
+            serialize_tuple(usize) -> Self::SerializeTuple;
+            serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+            serialize_map(Option<usize>) -> Self::SerializeMap;
+            serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+        }
+    };
+}
+
 /// Declares serializer methods for integer types that fit an `i64`.
 macro_rules! integers {
     ($($method:ident($integer:ty)),* $(,)?) => {$(
@@ -98,15 +127,7 @@ impl<'a> ser::Serializer for Model<'a> {
         Err(Unsupported)
     }
 
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Vec<SqlValue>, Unsupported> {
-        Err(Unsupported)
-    }
+    refused_by_both!(Vec<SqlValue>);
 
     unsupported! {
         serialize_bool(bool) -> Vec<SqlValue>;
@@ -118,21 +139,10 @@ impl<'a> ser::Serializer for Model<'a> {
         serialize_u16(u16) -> Vec<SqlValue>;
         serialize_u32(u32) -> Vec<SqlValue>;
         serialize_u64(u64) -> Vec<SqlValue>;
-        serialize_f32(f32) -> Vec<SqlValue>;
-        serialize_f64(f64) -> Vec<SqlValue>;
         serialize_char(char) -> Vec<SqlValue>;
         serialize_str(&str) -> Vec<SqlValue>;
-        serialize_bytes(&[u8]) -> Vec<SqlValue>;
         serialize_none() -> Vec<SqlValue>;
         serialize_unit() -> Vec<SqlValue>;
-        serialize_unit_struct(&'static str) -> Vec<SqlValue>;
-        serialize_unit_variant(&'static str, u32, &'static str) -> Vec<SqlValue>;
-        serialize_seq(Option<usize>) -> Self::SerializeSeq;
-        serialize_tuple(usize) -> Self::SerializeTuple;
-        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-        serialize_map(Option<usize>) -> Self::SerializeMap;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 }
 
@@ -230,31 +240,12 @@ impl ser::Serializer for Scalar {
     ) -> Result<SqlValue, Unsupported> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<SqlValue, Unsupported> {
-        Err(Unsupported)
-    }
-
     // Floats (serde_json turns NaN and infinities into null), bytes, enums and every
     // compound go through serde_json.
+    refused_by_both!(SqlValue);
+
     unsupported! {
-        serialize_f32(f32) -> SqlValue;
-        serialize_f64(f64) -> SqlValue;
-        serialize_bytes(&[u8]) -> SqlValue;
-        serialize_unit_struct(&'static str) -> SqlValue;
-        serialize_unit_variant(&'static str, u32, &'static str) -> SqlValue;
-        serialize_seq(Option<usize>) -> Self::SerializeSeq;
-        serialize_tuple(usize) -> Self::SerializeTuple;
-        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-        serialize_map(Option<usize>) -> Self::SerializeMap;
         serialize_struct(&'static str, usize) -> Self::SerializeStruct;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 }
 
