@@ -104,6 +104,10 @@ async fn floor(db: &Db, lo: i64, hi: i64) -> Result<(), Failure> {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
+            // The connection goes back to the pool with SQLite's default again.
+            sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+                .execute(&mut *connection)
+                .await?;
         }
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;

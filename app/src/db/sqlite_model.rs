@@ -162,6 +162,8 @@ impl SerializeStruct for Fields<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Unsupported> {
+        // A field the table does not declare is not stored, so it is not serialised either
+        // (the JSON path serialises it and then drops it).
         let Some(index) = self.table.columns().iter().position(|c| c.name == key) else {
             return Ok(());
         };

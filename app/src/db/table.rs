@@ -393,11 +393,12 @@ pub(crate) const SQLITE_AUDIT_ROWS_PER_INSERT: usize = 64;
 pub(crate) type SharedColumns = [bool; AUDIT_COLUMNS];
 
 /// `INSERT INTO audit_log (…) VALUES (?1, …, ?11), (…), …` for `rows` rows, each in
-/// `codec::sqlite_audit_row` order (SQLite). The first row binds `?1` to `?11`; each later row
+/// `codec::sqlite_audit_chunk` order (SQLite). The first row binds `?1` to `?11`; each later row
 /// takes the first row's parameter for a `shared` column and binds its other columns in
 /// order, so a bulk fire's audit rows, which differ mostly in their key, bind little more
-/// than their keys. The texts for one row, and for a full chunk with the usual sharing, are
-/// written once per process.
+/// than their keys. The texts for one row, and for a full chunk shared as the process's first
+/// full chunk was (a bulk fire's chunks all share alike), are written once per process; any
+/// other is written per call.
 pub(crate) fn sqlite_insert_audit(rows: usize, shared: SharedColumns) -> Cow<'static, str> {
     static ONE: OnceLock<String> = OnceLock::new();
     static FULL: OnceLock<(SharedColumns, String)> = OnceLock::new();
