@@ -81,7 +81,7 @@ pub(crate) fn sqlite_key(id: &ObjectId) -> SqlValue {
 }
 
 /// How many values of a write come before the model's columns (`write_values` order).
-pub(crate) const WRITE_FIXED: usize = 5;
+const WRITE_FIXED: usize = 5;
 
 /// A write's key, expected state and version, state and version as SQLite binds them: all
 /// that a write leaving the model's columns alone binds.
@@ -246,10 +246,10 @@ fn audit_cells<'a>(row: &'a AuditDocument<'a>) -> [AuditCell<'a>; AUDIT_COLUMNS]
     ]
 }
 
-/// One chunk of audit rows as `table::sqlite_insert_audit` binds them: the columns every row
-/// shares, then the first row's values and each later row's unshared ones. A shared value is
+/// One chunk of audit rows as `table::sqlite_insert_audit` binds them: how many rows, the
+/// columns every row shares, then the first row's values and each later row's unshared ones. A shared value is
 /// compared where it lies in the entries and copied once.
-pub(crate) fn sqlite_audit_chunk(chunk: &[AuditEntry]) -> (SharedColumns, Vec<SqlValue>) {
+pub(crate) fn sqlite_audit_chunk(chunk: &[AuditEntry]) -> (usize, SharedColumns, Vec<SqlValue>) {
     let documents: Vec<AuditDocument<'_>> = chunk.iter().map(AuditDocument::new).collect();
     let rows: Vec<[AuditCell<'_>; AUDIT_COLUMNS]> = documents.iter().map(audit_cells).collect();
     let mut shared = [rows.len() > 1; AUDIT_COLUMNS];
@@ -269,7 +269,7 @@ pub(crate) fn sqlite_audit_chunk(chunk: &[AuditEntry]) -> (SharedColumns, Vec<Sq
                 .map(|(cell, _)| cell.bound()),
         );
     }
-    (shared, values)
+    (chunk.len(), shared, values)
 }
 
 /// One JSON array of audit rows for PostgreSQL's `json_to_recordset`.

@@ -39,9 +39,9 @@ use tokio::sync::{Mutex, OnceCell};
 use super::{
     codec::{
         audit_document, decode_id, decode_row, id_json, sqlite_audit_chunk, sqlite_key,
-        sqlite_state_write_row, sqlite_write_row, writes_document, ReadColumns, WRITE_FIXED,
+        sqlite_state_write_row, sqlite_write_row, writes_document, ReadColumns,
     },
-    sqlite_writer::{self, SqliteWriter, WriterTransaction},
+    sqlite_writer::{self, End, SqliteWriter, WriterTransaction},
     table::{
         sqlite_insert_audit, IdKind, Table, POSTGRES_INSERT_AUDIT, SQLITE_AUDIT_ROWS_PER_INSERT,
     },
@@ -269,8 +269,8 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                 let rows = writes
                     .iter()
                     .map(|write| match write.object_changed() {
-                        true => sqlite_write_row(&self.table, write),
-                        false => Ok(sqlite_state_write_row(write)),
+                        true => sqlite_write_row(&self.table, write).map(|row| (false, row)),
+                        false => Ok((true, sqlite_state_write_row(write))),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let table = Arc::clone(&self.table);
@@ -284,7 +284,8 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                         let (positions, group): (Vec<usize>, Vec<&Vec<SqlValue>>) = rows
                             .iter()
                             .enumerate()
-                            .filter(|(_, row)| (row.len() == WRITE_FIXED) == state_only)
+                            .filter(|(_, (only, _))| *only == state_only)
+                            .map(|(position, (_, row))| (position, row))
                             .unzip();
                         if group.is_empty() {
                             continue;
@@ -343,10 +344,10 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                 // Multi-row inserts of up to SQLITE_AUDIT_ROWS_PER_INSERT rows each.
                 let chunks: Vec<_> = entries
                     .chunks(SQLITE_AUDIT_ROWS_PER_INSERT)
-                    .map(|chunk| (chunk.len(), sqlite_audit_chunk(chunk)))
+                    .map(sqlite_audit_chunk)
                     .collect();
                 let run = move |connection: &rusqlite::Connection| {
-                    for (rows, (shared, values)) in &chunks {
+                    for (rows, shared, values) in &chunks {
                         let sql = sqlite_insert_audit(*rows, *shared);
                         sqlite_writer::execute_each(
                             connection,
@@ -372,14 +373,14 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
 
     async fn commit(self) -> Result<(), StoreError> {
         match self.connection {
-            Connection::Sqlite(writer) => writer.finish("COMMIT").await,
+            Connection::Sqlite(writer) => writer.finish(End::Commit).await,
             Connection::Postgres(tx) => tx.commit().await.map_err(backend),
         }
     }
 
     async fn rollback(self) -> Result<(), StoreError> {
         match self.connection {
-            Connection::Sqlite(writer) => writer.finish("ROLLBACK").await,
+            Connection::Sqlite(writer) => writer.finish(End::Rollback).await,
             Connection::Postgres(tx) => tx.rollback().await.map_err(backend),
         }
     }

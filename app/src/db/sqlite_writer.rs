@@ -82,6 +82,22 @@ fn checkpoint(connection: &Connection) -> Option<i64> {
     }
 }
 
+/// How a transaction ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    Commit,
+    Rollback,
+}
+
+impl End {
+    fn statement(self) -> &'static str {
+        match self {
+            End::Commit => "COMMIT",
+            End::Rollback => "ROLLBACK",
+        }
+    }
+}
+
 /// Opens the existing database file (already in WAL mode, which is a property of the file).
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     Connection::open_with_flags(
@@ -196,8 +212,8 @@ impl SqliteWriter {
         run_plain(&self.connection, "BEGIN IMMEDIATE")
     }
 
-    fn finish(&self, statement: &str) -> rusqlite::Result<()> {
-        run_plain(&self.connection, statement)
+    fn finish(&self, end: End) -> rusqlite::Result<()> {
+        run_plain(&self.connection, end.statement())
     }
 }
 
@@ -248,7 +264,7 @@ impl WriterTransaction {
         let writer = Arc::clone(writer).lock_owned().await;
         if !writer.connection.is_autocommit() {
             // Left open by a batch whose thread panicked.
-            writer.finish("ROLLBACK").map_err(backend)?;
+            writer.finish(End::Rollback).map_err(backend)?;
         }
         let writer = match writer.begin_now() {
             Ok(()) => writer,
@@ -297,19 +313,22 @@ impl WriterTransaction {
         result
     }
 
-    /// Runs `COMMIT` or `ROLLBACK` and gives the writer back: at once, or, when this commit
-    /// found the WAL long, after the writer's own checkpoint on the blocking pool.
-    pub(crate) async fn finish(mut self, statement: &'static str) -> Result<(), StoreError> {
+    /// Commits or rolls back, and gives the writer back: at once, or, when this commit found
+    /// the WAL long, after the writer's own checkpoint on the blocking pool.
+    pub(crate) async fn finish(mut self, end: End) -> Result<(), StoreError> {
         if self.batched {
-            self.run_blocking(move |connection| run_plain(connection, statement).map_err(backend))
-                .await?;
+            self.run_blocking(move |connection| {
+                run_plain(connection, end.statement()).map_err(backend)
+            })
+            .await?;
         } else {
             let writer = self.writer.as_ref().ok_or_else(writer_lost)?;
-            writer.finish(statement).map_err(backend)?;
+            writer.finish(end).map_err(backend)?;
         }
         let batched = self.batched;
         if let Some(mut writer) = self.writer.take() {
-            if writer.committed(batched) {
+            // A rollback leaves no frames: only commits count towards a checkpoint.
+            if end == End::Commit && writer.committed(batched) {
                 // The guard goes with the checkpoint: the next transaction takes the writer
                 // once it is done.
                 match tokio::runtime::Handle::try_current() {
@@ -330,7 +349,7 @@ impl Drop for WriterTransaction {
             if !writer.connection.is_autocommit() {
                 // Discarding a transaction's pages is quick; if it fails, the next `begin`
                 // rolls back before anything else.
-                writer.finish("ROLLBACK").ok();
+                writer.finish(End::Rollback).ok();
             }
         }
     }
