@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::form::FieldErrors;
 use crate::guard::Unavailable;
 use crate::names::{NameError, ObjectId, StateName, TransitionName};
 use crate::transition::HandlerError;
@@ -125,6 +126,14 @@ pub enum FireError {
         transition: TransitionName,
         /// Why.
         reason: Unavailable,
+    },
+    /// The form's fields were refused, each with its sentences; nothing ran.
+    #[error("the form of `{transition}` was refused")]
+    FormInvalid {
+        /// The transition.
+        transition: TransitionName,
+        /// Every refused field's sentences.
+        errors: FieldErrors,
     },
     /// The arguments do not fit the handler's type; nothing ran.
     #[error("invalid arguments for `{transition}`: {message}")]

@@ -1,25 +1,36 @@
 //! The one firing path, shared by single and bulk fires: load → check → plan → compare-and-set →
 //! audit → commit → after-commit hooks.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde_json::Value;
+
+use crate::actor::Actor;
 use crate::error::{FireError, StoreError};
-use crate::guard::{Channel, CheckScope, ConsoleRule};
+use crate::form::FieldErrors;
+use crate::guard::{Channel, CheckScope, ConsoleRule, Refusal};
 use crate::hooks::TransitionEvent;
 use crate::machine::Machine;
 use crate::names::{ObjectId, TransitionName, Version};
 use crate::plan::{Attempt, Planned};
 use crate::request::{
-    BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, Request,
+    Attempted, BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, Request,
 };
 use crate::store::{LockMode, Row, Store, StoreTransaction, StoredRow};
+use crate::transition::Transition;
 
 /// Everything the path needs besides the rows.
 struct Run<'a, O> {
     transition: &'a str,
-    attempt: Attempt<'a>,
-    /// The console's rule; `None` on the API channel.
-    console: Option<&'a dyn ConsoleRule<O>>,
+    actor: &'a Actor,
+    arguments: &'a Value,
+    fields: Option<&'a BTreeMap<String, String>>,
+    description: Option<&'a str>,
+    description_prefix: Option<&'a str>,
+    /// Picks the form that cleans; on the console channel, also decides visibility.
+    rule: &'a dyn ConsoleRule<O>,
+    console: bool,
     lock: LockMode,
     mode: BulkMode,
     expected_version: Option<Version>,
@@ -34,19 +45,87 @@ impl<'a, O> Run<'a, O> {
     ) -> Self {
         Run {
             transition: &request.transition,
-            attempt: Attempt {
-                actor: &request.actor,
-                arguments: &request.arguments,
-                description: request.description.as_deref(),
-            },
-            console: match request.channel {
-                Channel::Console => Some(&request.rule),
-                Channel::Api => None,
-            },
+            actor: &request.actor,
+            arguments: &request.arguments,
+            fields: request.fields.as_ref(),
+            description: request.description.as_deref(),
+            description_prefix: request.description_prefix.as_deref(),
+            rule: &request.rule,
+            console: request.channel == Channel::Console,
             lock: request.lock,
             mode,
             expected_version,
         }
+    }
+
+    fn scope(&self) -> CheckScope<'a, O> {
+        CheckScope {
+            actor: Some(self.actor),
+            console: self.console.then_some(self.rule),
+            expected_version: self.expected_version,
+            conditions: true,
+        }
+    }
+
+    /// The arguments and audit description for rows resolved to `transition`: the fields
+    /// cleaned by the form the rule picks (or the request's arguments), and the description
+    /// the request gives, else the prefix and the form's note.
+    fn prepare(&self, transition: &Transition<O>) -> Result<Prepared<'a>, FieldErrors> {
+        let form = self.rule.form(transition);
+        let arguments = match (self.fields, form) {
+            (Some(fields), Some(form)) => Cow::Owned(form.clean(fields)?),
+            _ => Cow::Borrowed(self.arguments),
+        };
+        let note = form.and_then(|form| form.description_of(&arguments));
+        let description = match (self.description, self.description_prefix, note) {
+            (Some(given), _, _) => Some(given.to_owned()),
+            (None, Some(prefix), Some(note)) => Some(format!("{prefix}: {note}")),
+            (None, Some(prefix), None) => Some(prefix.to_owned()),
+            (None, None, note) => note.map(str::to_owned),
+        };
+        Ok(Prepared {
+            arguments,
+            description,
+        })
+    }
+}
+
+/// What rows resolved to one declaration share: their arguments and audit description.
+struct Prepared<'a> {
+    arguments: Cow<'a, Value>,
+    description: Option<String>,
+}
+
+/// Each declaration's prepared arguments, made once per fire however many rows use it.
+struct PreparedCache<'m, 'a, O> {
+    entries: Vec<(&'m Transition<O>, Result<Prepared<'a>, FieldErrors>)>,
+}
+
+impl<'m, 'a, O> PreparedCache<'m, 'a, O> {
+    /// The position of `transition`'s entry, prepared on first use.
+    fn entry(&mut self, transition: &'m Transition<O>, run: &Run<'a, O>) -> Result<usize, FireError> {
+        let position = match self
+            .entries
+            .iter()
+            .position(|(seen, _)| std::ptr::eq(*seen, transition))
+        {
+            Some(position) => position,
+            None => {
+                self.entries.push((transition, run.prepare(transition)));
+                self.entries.len() - 1
+            }
+        };
+        match &self.entries[position].1 {
+            Ok(_) => Ok(position),
+            Err(errors) => Err(FireError::FormInvalid {
+                transition: transition.name().clone(),
+                errors: errors.clone(),
+            }),
+        }
+    }
+
+    fn get(&self, position: usize) -> Option<&Prepared<'a>> {
+        self.entries[position].1.as_ref().ok()
     }
 }
 
@@ -82,6 +161,25 @@ impl<O: Clone + Send + Sync> Machine<O> {
         store: &S,
         request: FireRequest<R>,
     ) -> Result<Fired<O>, FireError> {
+        self.run_one(store, request, false).await.result
+    }
+
+    /// [`fire`](Self::fire), also giving back the row as the fire loaded it, so that a caller
+    /// can word a refusal about the object without reading it first.
+    pub async fn attempt<S: Store<O>, R: ConsoleRule<O>>(
+        &self,
+        store: &S,
+        request: FireRequest<R>,
+    ) -> Attempted<O> {
+        self.run_one(store, request, true).await
+    }
+
+    async fn run_one<S: Store<O>, R: ConsoleRule<O>>(
+        &self,
+        store: &S,
+        request: FireRequest<R>,
+        keep_loaded: bool,
+    ) -> Attempted<O> {
         // A lone row is an all-or-nothing batch of one.
         let run = Run::new(
             &request,
@@ -89,14 +187,22 @@ impl<O: Clone + Send + Sync> Machine<O> {
             request.target.expected_version,
         );
         let ids = [request.target.object_id.clone()];
-        let mut verdicts = self.execute(store, &ids, &run).await?;
-        match verdicts.pop() {
-            Some((_, BulkRowOutcome::Applied(fired))) => Ok(*fired),
-            Some((_, BulkRowOutcome::Failed(error))) => Err(error),
-            // A lone row is never held back by another one; this arm is unreachable in practice.
-            Some((_, BulkRowOutcome::NotApplied)) | None => {
-                Err(FireError::NotFound(request.target.object_id))
-            }
+        let mut loaded = keep_loaded.then_some(None);
+        let result = match self.execute(store, &ids, &run, &mut loaded).await {
+            Err(error) => Err(error),
+            Ok(mut verdicts) => match verdicts.pop() {
+                Some((_, BulkRowOutcome::Applied(fired))) => Ok(*fired),
+                Some((_, BulkRowOutcome::Failed(error))) => Err(error),
+                // A lone row is never held back by another one; this arm is unreachable in
+                // practice.
+                Some((_, BulkRowOutcome::NotApplied)) | None => {
+                    Err(FireError::NotFound(request.target.object_id.clone()))
+                }
+            },
+        };
+        Attempted {
+            loaded: loaded.flatten(),
+            result,
         }
     }
 
@@ -115,15 +221,18 @@ impl<O: Clone + Send + Sync> Machine<O> {
             .cloned()
             .collect();
         let run = Run::new(&request, request.target.mode, None);
-        let rows = self.execute(store, &ids, &run).await?;
+        let rows = self.execute(store, &ids, &run, &mut None).await?;
         Ok(BulkReport { rows })
     }
 
+    /// Runs the path in one transaction. `loaded`, when `Some`, receives the first row as
+    /// decoded, before any check.
     async fn execute<S: Store<O>>(
         &self,
         store: &S,
         ids: &[ObjectId],
         run: &Run<'_, O>,
+        loaded: &mut Option<Option<Row<O>>>,
     ) -> Result<Vec<(ObjectId, BulkRowOutcome<O>)>, FireError> {
         let name = self
             .transitions
@@ -132,7 +241,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
             .map(|t| t.name.clone())
             .ok_or_else(|| FireError::UnknownTransition(run.transition.to_owned()))?;
         let mut tx = store.begin(run.lock).await?;
-        let (staged, commit) = match self.stage(&mut tx, ids, run, &name).await {
+        let (staged, commit) = match self.stage(&mut tx, ids, run, &name, loaded).await {
             Ok(staged) => staged,
             Err(error) => {
                 // The store's error is what matters; a failing rollback adds nothing.
@@ -150,28 +259,28 @@ impl<O: Clone + Send + Sync> Machine<O> {
         }
         Ok(staged
             .into_iter()
-            .map(|(id, verdict)| (id, self.deliver(verdict, run)))
+            .map(|(id, verdict)| (id, self.deliver(verdict, run.actor)))
             .collect())
     }
 
-    /// Runs after-commit hooks for a committed row and shapes its outcome.
-    fn deliver(&self, verdict: Verdict<O>, run: &Run<'_, O>) -> BulkRowOutcome<O> {
+    /// Runs after-commit hooks for a committed row and shapes its outcome. A handler that
+    /// failed without `on_error` stored nothing, so no after-commit hook runs for it.
+    fn deliver(&self, verdict: Verdict<O>, actor: &Actor) -> BulkRowOutcome<O> {
         let planned = match verdict {
             Verdict::Refused(error) => return BulkRowOutcome::Failed(error),
             Verdict::NotApplied => return BulkRowOutcome::NotApplied,
             Verdict::Planned(planned) => *planned,
         };
-        if planned.audit.is_some() {
-            let target = planned.audit.as_ref().and_then(|a| a.target.as_ref());
+        if let Some(audit) = planned.audit.as_ref().filter(|_| planned.stores_a_state()) {
             self.hooks.run_after_commit(&TransitionEvent {
                 resource: &self.resource,
                 object_id: &planned.id,
                 object: &planned.after.object,
                 transition: &planned.transition,
                 source: &planned.source,
-                target,
-                arguments: run.attempt.arguments,
-                actor: run.attempt.actor,
+                target: audit.target.as_ref(),
+                arguments: &audit.arguments,
+                actor,
                 error: planned.error.as_ref(),
             });
         }
@@ -194,6 +303,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
         ids: &[ObjectId],
         run: &Run<'_, O>,
         name: &TransitionName,
+        loaded_out: &mut Option<Option<Row<O>>>,
     ) -> Result<(Vec<(ObjectId, Verdict<O>)>, bool), FireError> {
         let mut loaded: HashMap<ObjectId, StoredRow<O>> = tx
             .load(ids, run.lock)
@@ -201,12 +311,12 @@ impl<O: Clone + Send + Sync> Machine<O> {
             .into_iter()
             .map(|stored| (stored.id.clone(), stored))
             .collect();
-        let scope = CheckScope {
-            actor: Some(run.attempt.actor),
-            console: run.console,
-            conditions: true,
+        let scope = run.scope();
+        let mut prepared = PreparedCache {
+            entries: Vec::new(),
         };
-        // Phase 1: every row is checked before any handler runs.
+        // Phase 1: every row goes through the check chain and its form is cleaned before
+        // any handler runs.
         let mut checked = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(stored) = loaded.remove(id) else {
@@ -214,15 +324,18 @@ impl<O: Clone + Send + Sync> Machine<O> {
                 continue;
             };
             let row = self.decode_row(stored)?;
-            let verdict = match run.expected_version {
-                Some(expected) if expected != row.version => Err(FireError::Conflict(id.clone())),
-                _ => self
-                    .evaluate(run.transition, &row.state, &row.object, scope)
-                    .map(|transition| (row, transition))
-                    .map_err(|reason| FireError::Unavailable {
-                        transition: name.clone(),
-                        reason,
-                    }),
+            if let Some(slot @ None) = loaded_out {
+                *slot = Some(row.clone());
+            }
+            let verdict = match self.check(run.transition, &row, scope) {
+                Err(Refusal::Stale) => Err(FireError::Conflict(id.clone())),
+                Err(Refusal::Unavailable(reason)) => Err(FireError::Unavailable {
+                    transition: name.clone(),
+                    reason,
+                }),
+                Ok(transition) => prepared
+                    .entry(transition, run)
+                    .map(|position| (row, transition, position)),
             };
             checked.push((id.clone(), verdict));
         }
@@ -242,8 +355,14 @@ impl<O: Clone + Send + Sync> Machine<O> {
             .into_iter()
             .map(|(id, verdict)| match verdict {
                 Err(error) => (id, Verdict::Refused(error)),
-                Ok((row, transition)) => {
-                    let planned = self.plan_row(row, transition, run.attempt);
+                Ok((row, transition, position)) => {
+                    let shared = prepared.get(position);
+                    let attempt = Attempt {
+                        actor: run.actor,
+                        arguments: shared.map_or(run.arguments, |p| p.arguments.as_ref()),
+                        description: shared.and_then(|p| p.description.as_deref()),
+                    };
+                    let planned = self.plan_row(row, transition, attempt);
                     (id, Verdict::Planned(Box::new(planned)))
                 }
             })

@@ -287,6 +287,16 @@ impl Form {
             .collect()
     }
 
+    /// The audit note in cleaned `arguments`: the description field's text, when not empty.
+    /// The one place a description is read out of arguments.
+    pub fn description_of<'v>(&self, arguments: &'v Value) -> Option<&'v str> {
+        let field = self.description_field.as_deref()?;
+        arguments
+            .get(field)
+            .and_then(Value::as_str)
+            .filter(|text| !text.is_empty())
+    }
+
     /// Cleans submitted strings into typed JSON arguments, or reports every field's errors.
     pub fn clean(&self, submitted: &BTreeMap<String, String>) -> Result<Value, FieldErrors> {
         let mut cleaned = Map::new();

@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use crate::actor::Actor;
+use crate::form::Form;
 use crate::machine::Machine;
-use crate::names::StateName;
+use crate::names::{StateName, Version};
 use crate::store::Row;
 use crate::transition::{Source, Transition};
 
@@ -18,13 +19,21 @@ pub enum Channel {
     Api,
 }
 
-/// Whether the console offers a transition on an object to an actor. The engine asks it
-/// inside the fire's transaction, on the row it loaded, so what the console hides cannot be
-/// fired through it by hand. A console with settings of its own (Switchyard's overrides,
-/// a global default, a per-object hook) implements it; closures of the same shape do too.
+/// How a front end presents transitions: whether the console offers one on an object to an
+/// actor, and which form cleans its fields. The engine asks it inside the fire's
+/// transaction, on the row it loaded, so what the console hides cannot be fired through it
+/// by hand, and the form that cleans is the form the page showed. A console with settings of
+/// its own (Switchyard's overrides, a global default, a per-object hook, forms of its own)
+/// implements it; closures of the `shows` shape do too.
 pub trait ConsoleRule<O>: Send + Sync {
     /// `true` when the console offers `transition` on `object` to `actor`.
     fn shows(&self, transition: &Transition<O>, object: &O, actor: &Actor) -> bool;
+
+    /// The form that cleans `transition`'s fields: the machine's unless the front end
+    /// declares its own. Asked on every channel.
+    fn form<'t>(&'t self, transition: &'t Transition<O>) -> Option<&'t Form> {
+        transition.form()
+    }
 }
 
 impl<O, F> ConsoleRule<O> for F
@@ -55,7 +64,8 @@ pub struct UnmetCondition {
     pub sentence: String,
 }
 
-/// Why a transition cannot be fired now, checked in this order.
+/// Why a transition cannot be fired now. The chain meets them in this order: hidden (console
+/// only), then a stale version (a fire's `Conflict`), then wrong state, forbidden, conditions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Unavailable {
@@ -93,7 +103,17 @@ pub(crate) struct CheckScope<'a, O> {
     pub(crate) actor: Option<&'a Actor>,
     /// The console's rule; `None` on the API channel, where visibility does not apply.
     pub(crate) console: Option<&'a dyn ConsoleRule<O>>,
+    /// The version the caller saw; `None` for queries and bulk fires.
+    pub(crate) expected_version: Option<Version>,
     pub(crate) conditions: bool,
+}
+
+/// Why the check chain stopped: a reason a query reports too, or a stale version (only a
+/// fire names one).
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    Unavailable(Unavailable),
+    Stale,
 }
 
 impl<O> Clone for CheckScope<'_, O> {
@@ -113,6 +133,7 @@ impl<'a, O> CheckScope<'a, O> {
                 Channel::Console => Some(&FlagRule),
                 Channel::Api => None,
             },
+            expected_version: None,
             conditions: true,
         }
     }
@@ -133,47 +154,71 @@ impl<O> Machine<O> {
             .or_else(|| candidates().find(|t| t.source == Source::AnyOther))
     }
 
-    /// The one check chain: state, permission, visibility (console only), then every condition.
-    pub(crate) fn evaluate(
+    /// The one check chain, up to the conditions: resolve `name` for the current state, then
+    /// visibility (console only, on the resolved declaration, else the first one, so the
+    /// console never says what it hides would be possible), then the version the caller saw,
+    /// then the state, the permission and every condition. The fire continues it with the
+    /// form, the hooks and the handler; every query of availability stops here.
+    pub(crate) fn check(
         &self,
         name: &str,
-        state: &StateName,
-        object: &O,
+        row: &Row<O>,
         scope: CheckScope<'_, O>,
-    ) -> Result<&Transition<O>, Unavailable> {
-        let transition = self
-            .resolve(name, state)
-            .ok_or_else(|| Unavailable::WrongState {
-                state: state.clone(),
-            })?;
-        if let (Some(actor), Some(permission)) = (scope.actor, transition.permission.as_ref()) {
-            if !permission.allows(actor, object) {
-                return Err(Unavailable::Forbidden);
-            }
-        }
-        if let Some(rule) = scope.console {
+    ) -> Result<&Transition<O>, Refusal> {
+        let resolved = self.resolve(name, row.state());
+        let declared = resolved.or_else(|| self.declarations_of(name).next());
+        if let (Some(rule), Some(transition)) = (scope.console, declared) {
             let shown = scope
                 .actor
-                .is_some_and(|actor| rule.shows(transition, object, actor));
+                .is_some_and(|actor| rule.shows(transition, row.object(), actor));
             if !shown {
-                return Err(Unavailable::Hidden);
+                return Err(Refusal::Unavailable(Unavailable::Hidden));
+            }
+        }
+        if scope.expected_version.is_some_and(|seen| seen != row.version()) {
+            return Err(Refusal::Stale);
+        }
+        let transition = resolved.ok_or_else(|| {
+            Refusal::Unavailable(Unavailable::WrongState {
+                state: row.state().clone(),
+            })
+        })?;
+        if let (Some(actor), Some(permission)) = (scope.actor, transition.permission.as_ref()) {
+            if !permission.allows(actor, row.object()) {
+                return Err(Refusal::Unavailable(Unavailable::Forbidden));
             }
         }
         if scope.conditions {
             let unmet: Vec<UnmetCondition> = transition
                 .conditions
                 .iter()
-                .filter(|condition| !(condition.check)(object))
+                .filter(|condition| !(condition.check)(row.object()))
                 .map(|condition| UnmetCondition {
                     name: condition.name.clone(),
                     sentence: condition.unmet.clone(),
                 })
                 .collect();
             if !unmet.is_empty() {
-                return Err(Unavailable::ConditionsUnmet { unmet });
+                return Err(Refusal::Unavailable(Unavailable::ConditionsUnmet { unmet }));
             }
         }
         Ok(transition)
+    }
+
+    /// [`check`](Self::check) for the queries, which name no version.
+    fn evaluate(
+        &self,
+        name: &str,
+        row: &Row<O>,
+        scope: CheckScope<'_, O>,
+    ) -> Result<&Transition<O>, Unavailable> {
+        self.check(name, row, scope).map_err(|refusal| match refusal {
+            Refusal::Unavailable(reason) => reason,
+            // A query names no version, so nothing it asks can be stale.
+            Refusal::Stale => Unavailable::WrongState {
+                state: row.state().clone(),
+            },
+        })
     }
 
     /// Transitions that start from the row's state and whose conditions hold (no actor involved).
@@ -181,6 +226,7 @@ impl<O> Machine<O> {
         let scope = CheckScope {
             actor: None,
             console: None,
+            expected_version: None,
             conditions: true,
         };
         self.each_resolved(row, scope)
@@ -200,8 +246,7 @@ impl<O> Machine<O> {
         self.transition_names()
             .into_iter()
             .filter_map(|name| {
-                self.evaluate(name.as_str(), row.state(), row.object(), scope)
-                    .ok()
+                self.evaluate(name.as_str(), row, scope).ok()
             })
             .collect()
     }
@@ -227,6 +272,7 @@ impl<O> Machine<O> {
         let scope = CheckScope {
             actor: Some(actor),
             console: Some(rule),
+            expected_version: None,
             conditions: true,
         };
         self.statuses_in(row, scope)
@@ -239,9 +285,7 @@ impl<O> Machine<O> {
                 .resolve(name.as_str(), row.state())
                 .or_else(|| self.transitions.iter().find(|t| &t.name == name));
             if let Some(transition) = resolved {
-                let status = self
-                    .evaluate(name.as_str(), row.state(), row.object(), scope)
-                    .map(|_| ());
+                let status = self.evaluate(name.as_str(), row, scope).map(|_| ());
                 statuses.push(TransitionStatus { transition, status });
             }
         }
@@ -257,7 +301,7 @@ impl<O> Machine<O> {
         channel: Channel,
     ) -> Option<Unavailable> {
         let scope = CheckScope::full(actor, channel);
-        self.evaluate(name, row.state(), row.object(), scope).err()
+        self.evaluate(name, row, scope).err()
     }
 
     /// [`unavailable_reason`](Self::unavailable_reason) in a console that decides visibility
@@ -272,9 +316,10 @@ impl<O> Machine<O> {
         let scope = CheckScope {
             actor: Some(actor),
             console: Some(rule),
+            expected_version: None,
             conditions: true,
         };
-        self.evaluate(name, row.state(), row.object(), scope).err()
+        self.evaluate(name, row, scope).err()
     }
 
     /// django-fsm's `can_proceed`: the transition starts from the row's state and, if asked,
@@ -283,16 +328,15 @@ impl<O> Machine<O> {
         let scope = CheckScope {
             actor: None,
             console: None,
+            expected_version: None,
             conditions: check_conditions,
         };
-        self.evaluate(name, row.state(), row.object(), scope)
-            .is_ok()
+        self.evaluate(name, row, scope).is_ok()
     }
 
     /// django-fsm's `has_transition_perm`: state, conditions and the actor's permission.
     pub fn has_transition_perm(&self, name: &str, row: &Row<O>, actor: &Actor) -> bool {
         let scope = CheckScope::full(actor, Channel::Api);
-        self.evaluate(name, row.state(), row.object(), scope)
-            .is_ok()
+        self.evaluate(name, row, scope).is_ok()
     }
 }

@@ -83,25 +83,43 @@
 //!
 //! # The firing path
 //!
-//! [`Machine::fire`] and [`Machine::fire_bulk`] share one path, in this order:
+//! [`Machine::fire`] and [`Machine::fire_bulk`] share one path; every caller (a console
+//! button, a form page, a bulk job's batch, deployer code) goes through it, in this order:
 //!
 //! 1. open a transaction and load the row(s) in one call (locked when pessimistic);
-//! 2. resolve the transition for each row's **current** state (exact source, then `*`, then `+`);
-//! 3. check permission, then admin visibility (only for [`Channel::Console`], by the request's
-//!    [`ConsoleRule`], the transition's flag unless the console gives one), then **every**
-//!    condition (all failing sentences are reported together). In all-or-nothing mode every
-//!    row is checked before any handler runs;
-//! 4. before hooks (may veto), the handler on a copy of the object (typed arguments
-//!    deserialized from JSON), the target (fixed, unchanged, or computed and checked against
-//!    its allowed set), leave/enter hooks, after hooks;
+//! 2. resolve the transition for each row's **current** state (exact source, then `*`, then
+//!    `+`); a name the machine does not declare is refused before anything is read;
+//! 3. the check chain ([`Machine::statuses`] and the other queries run the same chain, up to
+//!    the conditions), each refusal outranking the ones after it:
+//!
+//!    | step | refusal | console status |
+//!    |---|---|---|
+//!    | visibility (only [`Channel::Console`], by the request's [`ConsoleRule`]) | [`Unavailable::Hidden`] | 403 |
+//!    | the version the caller saw (single fires) | [`FireError::Conflict`] | 409 |
+//!    | a declaration starts from the current state | [`Unavailable::WrongState`] | 422 |
+//!    | permission | [`Unavailable::Forbidden`] | 403 |
+//!    | **every** condition (all failing sentences together) | [`Unavailable::ConditionsUnmet`] | 422 |
+//!    | the form's fields, cleaned by the form the rule picks ([`ConsoleRule::form`]) | [`FireError::FormInvalid`] | 422 |
+//!
+//!    In all-or-nothing mode every row is checked before any handler runs;
+//! 4. before hooks (may veto: [`FireError::Vetoed`]), the handler on a copy of the object
+//!    (typed arguments deserialized from JSON: [`FireError::InvalidArguments`]), the target
+//!    (fixed, unchanged, or computed and checked against its allowed set:
+//!    [`FireError::TargetNotAllowed`]), leave/enter hooks, after hooks;
 //! 5. one compare-and-set of state **and** version for all rows (a stale read is caught even
-//!    after A→B→A), one audit insert, commit, then after-commit hooks.
+//!    after A→B→A: [`FireError::Conflict`]), one audit insert, commit, then after-commit
+//!    hooks.
 //!
 //! Any failure rolls back. Handler failures are the exception: with `on_error` the error
-//! state is stored with a failed audit row and the caller still gets
-//! [`FireError::HandlerFailed`]; without it the row is untouched and only the failed
-//! attempt is logged (one audit row per attempt that reached the handler). Refusals before
-//! the handler (wrong state, forbidden, hidden, conditions, bad arguments, veto) write nothing.
+//! state is stored with a failed audit row, after hooks and after-commit hooks run with the
+//! error, and the caller still gets [`FireError::HandlerFailed`]; without it the row is
+//! untouched, only the failed attempt is logged (one audit row per attempt that reached the
+//! handler), and no after or after-commit hook runs (django-fsm-2 sends no
+//! `post_transition` then). Refusals before the handler write nothing.
+//!
+//! The audit description is the request's, else the form's description field (after the
+//! request's [`description_prefix`](Request::description_prefix)): read out of the
+//! arguments in one place, [`Form::description_of`].
 //!
 //! # Decisions
 //!
@@ -148,7 +166,7 @@ pub use hooks::TransitionEvent;
 pub use machine::{Machine, MachineBuilder};
 pub use names::{NameError, NegativeVersion, ObjectId, StateName, TransitionName, Version};
 pub use request::{
-    BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, ManyRows, OneRow,
+    Attempted, BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, ManyRows, OneRow,
     Outcome, Request,
 };
 pub use state::{GroupDecl, GroupKind, State, StateDecl, StateGroup, StateStorage, StoredState};

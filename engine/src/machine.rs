@@ -45,7 +45,8 @@ impl<O: 'static> MachineBuilder<O> {
         self
     }
 
-    /// Runs before every transition, after the checks; an error vetoes it and nothing changes.
+    /// Runs before every transition, after the checks and the form; an error vetoes it and
+    /// nothing changes.
     pub fn before_transition<F>(mut self, hook: F) -> Self
     where
         F: Fn(&TransitionEvent<'_, O>) -> Result<(), HandlerError> + Send + Sync + 'static,
@@ -55,7 +56,9 @@ impl<O: 'static> MachineBuilder<O> {
         self
     }
 
-    /// Runs after every transition's handler, inside the transaction (also on the `on_error` path).
+    /// Runs after every transition's handler that stores a state, inside the transaction:
+    /// also on the `on_error` path (with the error), but not after a handler that failed
+    /// without `on_error`, which stores nothing (its attempt is still audited).
     pub fn after_transition<F>(mut self, hook: F) -> Self
     where
         F: Fn(&TransitionEvent<'_, O>) + Send + Sync + 'static,
@@ -82,7 +85,8 @@ impl<O: 'static> MachineBuilder<O> {
         self
     }
 
-    /// Runs once the transaction has committed (for e-mails, queues and caches).
+    /// Runs once the transaction has committed (for e-mails, queues and caches), for each row
+    /// that stored a state: never for a handler that failed without `on_error`.
     pub fn after_commit<F>(mut self, hook: F) -> Self
     where
         F: Fn(&TransitionEvent<'_, O>) + Send + Sync + 'static,

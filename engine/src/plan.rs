@@ -12,7 +12,8 @@ use crate::request::Outcome;
 use crate::store::{Row, RowWrite};
 use crate::transition::{HandlerError, HandlerFailure, Target, Transition};
 
-/// The parts of a request every row shares.
+/// What a row's handler and audit row get of the request: the actor, the arguments (the
+/// cleaned form, or the request's), and the audit description.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Attempt<'a> {
     pub(crate) actor: &'a Actor,
@@ -50,6 +51,19 @@ impl<O> Planned<O> {
         }
     }
 
+    /// Whether committing this row stores a state: not for a handler that failed without
+    /// `on_error`, whose attempt is only logged (django-fsm-2 sends no `post_transition`
+    /// then), so no after hook runs for it.
+    pub(crate) fn stores_a_state(&self) -> bool {
+        !matches!(
+            self.result,
+            Err(FireError::HandlerFailed {
+                error_state: None,
+                ..
+            })
+        )
+    }
+
     /// Drops this row's writes: an all-or-nothing batch is not going ahead.
     pub(crate) fn discard(&mut self) {
         self.write = None;
@@ -75,13 +89,6 @@ impl<O: Clone> Machine<O> {
         target: Option<StateName>,
         outcome: AuditOutcome,
     ) -> AuditEntry {
-        let from_form = transition
-            .form
-            .as_ref()
-            .and_then(|form| form.description_field.as_deref())
-            .and_then(|field| attempt.arguments.get(field))
-            .and_then(Value::as_str)
-            .filter(|text| !text.is_empty());
         AuditEntry {
             resource: self.resource.clone(),
             object_id: row.id.clone(),
@@ -91,7 +98,7 @@ impl<O: Clone> Machine<O> {
             actor_id: attempt.actor.id,
             actor_username: attempt.actor.username.clone(),
             arguments: attempt.arguments.clone(),
-            description: attempt.description.or(from_form).map(str::to_owned),
+            description: attempt.description.map(str::to_owned),
             outcome,
         }
     }
@@ -188,8 +195,12 @@ impl<O: Clone> Machine<O> {
             Err(HandlerFailure::Failed(error)) => error,
         };
         let error_state = transition.on_error.clone();
-        self.hooks
-            .run_after(&event(&row.object, error_state.as_ref(), Some(&error)));
+        // Without `on_error` nothing is stored, so nothing happened that an after hook could
+        // react to; the failed attempt is still audited.
+        if error_state.is_some() {
+            self.hooks
+                .run_after(&event(&row.object, error_state.as_ref(), Some(&error)));
+        }
         let audit = self.audit_entry(
             &row,
             transition,

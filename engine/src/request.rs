@@ -1,5 +1,7 @@
 //! What a caller asks for (one row or many) and what it gets back.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -23,10 +25,16 @@ pub struct Request<Target, Rule = FlagRule> {
     /// Who fires.
     pub actor: Actor,
     /// The arguments (JSON), deserialized into the handler's type; `null` when none. A bulk
-    /// fire shares them between its rows.
+    /// fire shares them between its rows. Replaced by the cleaned form when `fields` is set.
     pub arguments: Value,
-    /// The audit description; defaults to the form's description field.
+    /// A form's fields as typed, cleaned inside the fire by the form the rule picks for the
+    /// resolved transition (after the conditions); the cleaned values become the arguments.
+    pub fields: Option<BTreeMap<String, String>>,
+    /// The audit description; when unset, the form's description field (after
+    /// `description_prefix` and `": "` when both are present).
     pub description: Option<String>,
+    /// What every audit description of this request starts with (`Bulk job 12`).
+    pub description_prefix: Option<String>,
     /// Console (visibility applies) or API.
     pub channel: Channel,
     /// Optimistic or pessimistic.
@@ -67,7 +75,9 @@ impl<Target> Request<Target> {
             transition: transition.to_owned(),
             actor,
             arguments: Value::Null,
+            fields: None,
             description: None,
+            description_prefix: None,
             channel: Channel::Api,
             lock: LockMode::Optimistic,
             rule: FlagRule,
@@ -83,7 +93,9 @@ impl<Target> Request<Target> {
             transition: self.transition,
             actor: self.actor,
             arguments: self.arguments,
+            fields: self.fields,
             description: self.description,
+            description_prefix: self.description_prefix,
             channel: Channel::Console,
             lock: self.lock,
             rule,
@@ -98,9 +110,23 @@ impl<Target, Rule> Request<Target, Rule> {
         self
     }
 
+    /// Sets a form's fields as typed; the engine cleans them inside the fire (see
+    /// [`fields`](Request::fields)).
+    pub fn fields(mut self, fields: BTreeMap<String, String>) -> Self {
+        self.fields = Some(fields);
+        self
+    }
+
     /// Sets the audit description.
     pub fn description(mut self, description: &str) -> Self {
         self.description = Some(description.to_owned());
+        self
+    }
+
+    /// Starts every audit description with `prefix`: `"{prefix}: {note}"` when the form
+    /// gives a note, else `prefix` alone.
+    pub fn description_prefix(mut self, prefix: &str) -> Self {
+        self.description_prefix = Some(prefix.to_owned());
         self
     }
 
@@ -170,6 +196,17 @@ pub struct Fired<O> {
     pub outcome: Outcome,
     /// The audit row written with it.
     pub audit: AuditEntry,
+}
+
+/// A single fire with the row as the engine loaded it, so that a caller can name what it
+/// refused (a label that depends on the object) without reading the row itself.
+#[derive(Debug)]
+pub struct Attempted<O> {
+    /// The row as loaded inside the fire's transaction, before anything ran; `None` when no
+    /// row has the key or the transition is unknown.
+    pub loaded: Option<Row<O>>,
+    /// What the fire did.
+    pub result: Result<Fired<O>, FireError>,
 }
 
 /// How a bulk fire treats rows that cannot proceed.

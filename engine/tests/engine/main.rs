@@ -2,6 +2,7 @@
 
 mod build_checks;
 mod bulk;
+mod chain;
 mod diagram;
 mod firing;
 mod forms;

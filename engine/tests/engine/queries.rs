@@ -82,7 +82,9 @@ fn statuses_give_the_reason_for_every_unavailable_transition() {
     };
     assert_eq!(reason("pay"), Ok(()));
     assert!(matches!(reason("ship"), Err(Unavailable::WrongState { state }) if state == "new"));
-    assert_eq!(reason("hold"), Err(Unavailable::Forbidden));
+    // The console asks visibility before permission: the clerk is not told that a
+    // transition the console hides would be forbidden.
+    assert_eq!(reason("hold"), Err(Unavailable::Hidden));
     assert_eq!(
         machine.unavailable_reason("hold", &row, &admin(), Channel::Console),
         Some(Unavailable::Hidden)
