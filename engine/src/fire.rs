@@ -103,7 +103,11 @@ struct PreparedCache<'m, 'a, O> {
 
 impl<'m, 'a, O> PreparedCache<'m, 'a, O> {
     /// The position of `transition`'s entry, prepared on first use.
-    fn entry(&mut self, transition: &'m Transition<O>, run: &Run<'a, O>) -> Result<usize, FireError> {
+    fn entry(
+        &mut self,
+        transition: &'m Transition<O>,
+        run: &Run<'a, O>,
+    ) -> Result<usize, FireError> {
         let position = match self
             .entries
             .iter()

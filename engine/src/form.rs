@@ -244,6 +244,15 @@ fn clean_date(raw: &str) -> Result<Value, Vec<String>> {
     Ok(Value::String(raw.to_owned()))
 }
 
+/// A form's fields cleaned into arguments, with the audit note they carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cleaned {
+    /// The typed arguments.
+    pub arguments: Value,
+    /// The description field's text, when the form has one and it is not empty.
+    pub note: Option<String>,
+}
+
 /// Per-field error sentences, keyed by field name.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::actor::Actor;
-use crate::form::Form;
+use crate::form::{Cleaned, FieldErrors, Form};
 use crate::machine::Machine;
 use crate::names::{StateName, Version};
 use crate::store::Row;
@@ -175,7 +175,10 @@ impl<O> Machine<O> {
                 return Err(Refusal::Unavailable(Unavailable::Hidden));
             }
         }
-        if scope.expected_version.is_some_and(|seen| seen != row.version()) {
+        if scope
+            .expected_version
+            .is_some_and(|seen| seen != row.version())
+        {
             return Err(Refusal::Stale);
         }
         let transition = resolved.ok_or_else(|| {
@@ -212,13 +215,31 @@ impl<O> Machine<O> {
         row: &Row<O>,
         scope: CheckScope<'_, O>,
     ) -> Result<&Transition<O>, Unavailable> {
-        self.check(name, row, scope).map_err(|refusal| match refusal {
-            Refusal::Unavailable(reason) => reason,
-            // A query names no version, so nothing it asks can be stale.
-            Refusal::Stale => Unavailable::WrongState {
-                state: row.state().clone(),
-            },
-        })
+        self.check(name, row, scope)
+            .map_err(|refusal| match refusal {
+                Refusal::Unavailable(reason) => reason,
+                // A query names no version, so nothing it asks can be stale.
+                Refusal::Stale => Unavailable::WrongState {
+                    state: row.state().clone(),
+                },
+            })
+    }
+
+    /// Cleans `fields` for `name` as a fire does, before any row is read: by the form `rule`
+    /// picks for the first declaration that has one. `None` when no declaration has a form.
+    /// For a page that checks a form before storing it (a bulk job, whose batches clean the
+    /// same fields again inside each fire).
+    pub fn clean_fields(
+        &self,
+        name: &str,
+        rule: &dyn ConsoleRule<O>,
+        fields: &std::collections::BTreeMap<String, String>,
+    ) -> Option<Result<Cleaned, FieldErrors>> {
+        let form = self.declarations_of(name).find_map(|t| rule.form(t))?;
+        Some(form.clean(fields).map(|arguments| Cleaned {
+            note: form.description_of(&arguments).map(str::to_owned),
+            arguments,
+        }))
     }
 
     /// Transitions that start from the row's state and whose conditions hold (no actor involved).
@@ -245,9 +266,7 @@ impl<O> Machine<O> {
     fn each_resolved(&self, row: &Row<O>, scope: CheckScope<'_, O>) -> Vec<&Transition<O>> {
         self.transition_names()
             .into_iter()
-            .filter_map(|name| {
-                self.evaluate(name.as_str(), row, scope).ok()
-            })
+            .filter_map(|name| self.evaluate(name.as_str(), row, scope).ok())
             .collect()
     }
 

@@ -159,15 +159,15 @@ mod transition;
 pub use actor::Actor;
 pub use audit::{AuditEntry, AuditOutcome};
 pub use error::{BuildError, BuildWarning, FireError, StoreError};
-pub use form::{FieldErrors, FieldKind, Form, FormField};
+pub use form::{Cleaned, FieldErrors, FieldKind, Form, FormField};
 pub use graph::{DiagramOptions, Edge};
 pub use guard::{Channel, ConsoleRule, FlagRule, TransitionStatus, Unavailable, UnmetCondition};
 pub use hooks::TransitionEvent;
 pub use machine::{Machine, MachineBuilder};
 pub use names::{NameError, NegativeVersion, ObjectId, StateName, TransitionName, Version};
 pub use request::{
-    Attempted, BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, ManyRows, OneRow,
-    Outcome, Request,
+    Attempted, BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, ManyRows,
+    OneRow, Outcome, Request,
 };
 pub use state::{GroupDecl, GroupKind, State, StateDecl, StateGroup, StateStorage, StoredState};
 pub use store::{LockMode, Row, RowWrite, Store, StoreTransaction, StoredRow};

@@ -5,7 +5,8 @@
 //! `cargo bench -p server --bench console_http` prints one JSON document with the peer's
 //! step names (`c_latency.changelist_state_new`, `a_single_post`, …). Environment:
 //! `BENCH_ROWS` (100000), `BENCH_SINGLE` (300), `BENCH_LATENCY_N` (50), `BENCH_BULK_ALL`
-//! (0; 1 adds a bulk run over every row still `new`, through "Select all matching").
+//! (0; 1 adds a bulk run over every row still `new`, through "Select all matching"),
+//! `BENCH_SERVER_BIN` (another `switchyard` binary to measure instead of this build's).
 
 use std::{
     net::TcpListener,
@@ -41,6 +42,13 @@ fn stats(samples: &[Duration]) -> Value {
     })
 }
 
+/// The binary under test: this build's, or `BENCH_SERVER_BIN` (another build of
+/// `switchyard`, to compare two versions in one sitting).
+fn server_binary() -> String {
+    std::env::var("BENCH_SERVER_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchyard").to_owned())
+}
+
 /// The server process, stopped when dropped.
 struct Server(Child);
 
@@ -70,7 +78,7 @@ async fn main() {
 
     let seeding = Instant::now();
     let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        Command::new(server_binary())
             .current_dir(workspace)
             .args(["demo", "--addr", &format!("127.0.0.1:{port}"), "--orders"])
             .arg(rows.to_string())

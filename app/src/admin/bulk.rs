@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use switchyard_engine::{
-    Actor, BulkMode, BulkRequest, BulkRowOutcome, FireError, ObjectId, Permission, Row, StoredRow,
+    Actor, BulkMode, BulkRequest, BulkRowOutcome, ConsoleRule, FireError, ObjectId, Permission,
+    Row, StoredRow,
 };
 
 use super::{
@@ -41,12 +42,34 @@ struct Tally {
     form: Option<switchyard_engine::Form>,
 }
 
-/// The audit description of every row of a job (with the form's description, if any).
+/// What every audit description of a job's rows starts with.
+fn job_prefix(job: i64) -> String {
+    format!("Bulk job {job}")
+}
+
+/// The audit description of every row of a job, as the engine writes it from the job's
+/// prefix and the form's note (see `Request::description_prefix`); the resume check looks
+/// rows up by it.
 pub fn job_description(job: i64, note: Option<&str>) -> String {
     match note.filter(|note| !note.is_empty()) {
-        Some(note) => format!("Bulk job {job}: {note}"),
-        None => format!("Bulk job {job}"),
+        Some(note) => format!("{}: {note}", job_prefix(job)),
+        None => job_prefix(job),
     }
+}
+
+/// A job's stored fields as typed. A job stored before fields were kept holds cleaned
+/// arguments instead; cleaning their text again gives the same arguments.
+fn stored_fields(stored: &str) -> BTreeMap<String, String> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(stored) else {
+        return BTreeMap::new();
+    };
+    map.into_iter()
+        .filter_map(|(field, value)| match value {
+            Value::Null => None,
+            Value::String(text) => Some((field, text)),
+            other => Some((field, other.to_string())),
+        })
+        .collect()
 }
 
 impl<O: SqlModel> MachineResource<O> {
@@ -246,7 +269,7 @@ impl<O: SqlModel> MachineResource<O> {
         for row in rows {
             let transition = self.declared(&input.transition, row)?;
             if tally.form.is_none() {
-                tally.form = self.form_of(transition).cloned();
+                tally.form = rule.form(transition).cloned();
             }
             match self.availability(transition, row, actor, rule) {
                 Ok(()) => tally.will_move += 1,
@@ -297,23 +320,16 @@ impl<O: SqlModel> MachineResource<O> {
                  choose best effort or a smaller selection."
             )));
         }
-        let form = self
+        // Checked now so that the page can show each field's errors; every batch cleans
+        // the same fields again inside its fire, by the same form.
+        let note = match self
             .machine
-            .declarations_of(&input.transition)
-            .find_map(|transition| self.form_of(transition));
-        let (arguments, note) = match form {
-            Some(form) => {
-                let cleaned = form.clean(&input.fields).map_err(AppError::FormInvalid)?;
-                let note = form
-                    .description_field
-                    .as_deref()
-                    .and_then(|field| cleaned.get(field))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                (cleaned, note)
-            }
-            None => (Value::Null, None),
+            .clean_fields(&input.transition, &rule, &input.fields)
+        {
+            Some(cleaned) => cleaned.map_err(AppError::FormInvalid)?.note,
+            None => None,
         };
+        let arguments = serde_json::to_value(&input.fields).map_err(AppError::internal)?;
         let job = jobs::NewJob {
             resource: self.machine.resource().to_owned(),
             transition: input.transition.clone(),
@@ -467,7 +483,7 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
     ) -> Result<Outcomes, AppError> {
         let description = job_description(job.id, job.description.as_deref());
-        let arguments: Value = serde_json::from_str(&job.arguments).unwrap_or(Value::Null);
+        let fields = stored_fields(&job.arguments);
         let keys: Vec<String> = pending.iter().map(|(_, id)| id.clone()).collect();
         let done_before: std::collections::HashSet<String> =
             jobs::already_audited(db, &job.resource, &description, &keys)
@@ -503,8 +519,8 @@ impl<O: SqlModel> MachineResource<O> {
         // Read again for every batch: an override saved while the job runs applies to the
         // rows not yet processed.
         .in_console(self.visibility(db).await?)
-        .arguments(arguments)
-        .description(&description);
+        .fields(fields)
+        .description_prefix(&job_prefix(job.id));
         let report = self
             .machine
             .fire_bulk(self.store(db), request)
@@ -531,7 +547,8 @@ impl<O: SqlModel> MachineResource<O> {
                         FireError::HandlerFailed { .. }
                         | FireError::Vetoed { .. }
                         | FireError::TargetNotAllowed { .. }
-                        | FireError::InvalidArguments { .. } => "failed",
+                        | FireError::InvalidArguments { .. }
+                        | FireError::FormInvalid { .. } => "failed",
                         _ => "skipped",
                     };
                     let sentence = self.fire_error(&job.label, &key.to_string(), error);

@@ -1,14 +1,13 @@
-//! Firing a transition from the console: the checks the page made, made again on the
-//! server, then the engine's one firing path, and every outcome as a sentence naming the
-//! transition by its label.
+//! Firing a transition from the console: a request built from what the page posted, the
+//! engine's one firing path (which reads the row once, inside its transaction, and runs every
+//! check), and every outcome as a sentence naming the transition by its label.
 
-use switchyard_engine::{
-    Actor, ConsoleRule, FireError, FireRequest, Outcome, Unavailable, Version,
-};
+use switchyard_engine::{Actor, FireError, FireRequest, Outcome, Row, Version};
 
 use super::{
     resource::{state_label, MachineResource},
     view::{FireInput, FireReport, Message, MessageKind},
+    visibility::Visibility,
 };
 use crate::{
     db::{Db, SqlModel},
@@ -16,49 +15,29 @@ use crate::{
 };
 
 impl<O: SqlModel> MachineResource<O> {
-    /// Fires `input.transition` on `input.id` as `actor`, through the console channel (hidden
-    /// transitions are refused), expecting the version the page showed.
+    /// Fires `input.transition` on `input.id` as `actor`, through the console channel,
+    /// expecting the version the page showed, with the form's fields as typed. The console
+    /// decides nothing itself: the engine refuses in its one order (see the engine's crate
+    /// docs) and this maps its answer to a sentence.
     pub(crate) async fn fire_from_console(
         &self,
         db: &Db,
         input: &FireInput,
         actor: &Actor,
     ) -> Result<FireReport, AppError> {
-        let row = self.load_row(db, &input.id).await?;
-        let transition = self.declared(&input.transition, &row)?;
-        let rule = self.visibility(db).await?;
-        let label = self.label_of(transition, row.object(), &rule.overrides);
+        let key = self
+            .parse_id(&input.id)
+            .ok_or_else(|| AppError::NotFound(self.object_name(&input.id)))?;
         let version = Version::new(input.version)
             .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
-        // Hidden is refused as such, even from a stale page.
-        if !rule.shows(transition, row.object(), actor) {
-            return Err(self.refusal(&label, Unavailable::Hidden));
-        }
-        if row.version() != version {
-            return Err(self.conflict(&label));
-        }
-        // Refusals come before form errors: a form for a transition that is no longer
-        // available says so, whatever was typed.
-        self.availability(transition, &row, actor, &rule)?;
-        // The engine asks the same rule again on the row it loads in its transaction.
-        let mut request = FireRequest::new(row.id().clone(), &input.transition, actor.clone())
+        let rule = self.visibility(db).await?;
+        let request = FireRequest::new(key, &input.transition, actor.clone())
             .in_console(rule.clone())
-            .expecting_version(version);
-        if let Some(form) = self.form_of(transition) {
-            let arguments = form.clean(&input.fields).map_err(AppError::FormInvalid)?;
-            let description = form
-                .description_field
-                .as_deref()
-                .and_then(|field| arguments.get(field))
-                .and_then(|value| value.as_str())
-                .filter(|text| !text.is_empty())
-                .map(str::to_owned);
-            request = request.arguments(arguments);
-            if let Some(description) = description {
-                request = request.description(&description);
-            }
-        }
-        match self.machine.fire(self.store(db), request).await {
+            .expecting_version(version)
+            .fields(input.fields.clone());
+        let attempted = self.machine.attempt(self.store(db), request).await;
+        let label = self.fired_label(&input.transition, attempted.loaded.as_ref(), &rule);
+        match attempted.result {
             Ok(fired) => {
                 let text = match &fired.outcome {
                     Outcome::Moved { from, to } => format!(
@@ -84,6 +63,26 @@ impl<O: SqlModel> MachineResource<O> {
         }
     }
 
+    /// The label of `name` on the row as the fire loaded it (the declaration for its state,
+    /// else the first one); the declared label when no row was loaded.
+    fn fired_label(&self, name: &str, loaded: Option<&Row<O>>, rule: &Visibility<O>) -> String {
+        let declared = |row: &Row<O>| {
+            self.machine
+                .resolve(name, row.state())
+                .or_else(|| self.machine.declarations_of(name).next())
+                .map(|transition| self.label_of(transition, row.object(), &rule.overrides))
+        };
+        loaded
+            .and_then(declared)
+            .or_else(|| {
+                self.machine
+                    .declarations_of(name)
+                    .next()
+                    .map(|transition| rule.label(transition))
+            })
+            .unwrap_or_else(|| name.to_owned())
+    }
+
     fn conflict(&self, label: &str) -> AppError {
         AppError::Conflict(format!(
             "{label}: this {} was changed by someone else since the page was loaded. \
@@ -100,6 +99,7 @@ impl<O: SqlModel> MachineResource<O> {
                 AppError::NotFound(format!("Transition `{name}`"))
             }
             FireError::Unavailable { reason, .. } => self.refusal(label, reason),
+            FireError::FormInvalid { errors, .. } => AppError::FormInvalid(errors),
             FireError::InvalidArguments { message, .. } => {
                 AppError::Invalid(format!("{label}: the arguments were refused: {message}"))
             }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use switchyard_engine::{Actor, ConsoleRule, Form, Row, Transition, Unavailable};
+use switchyard_engine::{Actor, ConsoleRule, Row, Transition, Unavailable};
 
 use super::{
     resource::MachineResource,
@@ -89,16 +89,9 @@ impl<O: SqlModel> MachineResource<O> {
             .unwrap_or_else(|| transition.help_text().to_owned())
     }
 
-    /// The form a transition uses: the admin's override, else the machine's.
-    pub(crate) fn form_of<'a>(&'a self, transition: &'a Transition<O>) -> Option<&'a Form> {
-        self.options
-            .forms
-            .get(transition.name().as_str())
-            .or(transition.form())
-    }
-
-    /// The buttons `actor` gets on this row, in declaration order; what the console hides is
-    /// left out, whatever else keeps it from being fired.
+    /// The buttons `actor` gets on this row, in declaration order, from the engine's one
+    /// query of availability; what the console hides is left out (the chain asks visibility
+    /// first), whatever else keeps it from being fired.
     fn actions(&self, row: &Row<O>, actor: &Actor, rule: &Visibility<O>) -> Vec<ActionView> {
         let display = self.options.unavailable;
         self.machine
@@ -106,9 +99,6 @@ impl<O: SqlModel> MachineResource<O> {
             .into_iter()
             .filter_map(|status| {
                 let transition = status.transition;
-                if !rule.shows(transition, row.object(), actor) {
-                    return None;
-                }
                 let disabled_reason = match status.status {
                     Ok(()) => None,
                     Err(reason @ Unavailable::ConditionsUnmet { .. })
@@ -130,7 +120,7 @@ impl<O: SqlModel> MachineResource<O> {
                     name: transition.name().to_string(),
                     label: self.label_of(transition, row.object(), &rule.overrides),
                     help_text: self.help_of(transition, row.object(), &rule.overrides),
-                    has_form: self.form_of(transition).is_some(),
+                    has_form: rule.form(transition).is_some(),
                     confirm: transition.confirmation().map(str::to_owned),
                     disabled_reason,
                 })
@@ -240,7 +230,7 @@ impl<O: SqlModel> MachineResource<O> {
             Err(AppError::Refused(sentence)) => Some(sentence),
             Err(other) => return Err(other),
         };
-        let form = self.form_of(transition).cloned().unwrap_or_default();
+        let form = rule.form(transition).cloned().unwrap_or_default();
         let values = form
             .initial_values(row.object())
             .into_iter()
@@ -284,9 +274,9 @@ impl<O: SqlModel> MachineResource<O> {
         })
     }
 
-    /// Whether `actor` may fire `transition` on `row` from the console now: `NotAllowed` for a
-    /// hidden or forbidden transition (hidden first: the console does not say what it hides
-    /// would be allowed), `Refused` with the reason for the others.
+    /// Whether `actor` may fire `transition` on `row` from the console now, by the engine's
+    /// one query (the fire's chain up to the conditions): `NotAllowed` for a hidden or
+    /// forbidden transition, `Refused` with the reason for the others.
     pub(crate) fn availability(
         &self,
         transition: &Transition<O>,
@@ -294,16 +284,15 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
         rule: &Visibility<O>,
     ) -> Result<(), AppError> {
-        let label = self.label_of(transition, row.object(), &rule.overrides);
-        if !rule.shows(transition, row.object(), actor) {
-            return Err(self.refusal(&label, Unavailable::Hidden));
-        }
         match self
             .machine
             .console_unavailable_reason(transition.name().as_str(), row, actor, rule)
         {
             None => Ok(()),
-            Some(reason) => Err(self.refusal(&label, reason)),
+            Some(reason) => {
+                let label = self.label_of(transition, row.object(), &rule.overrides);
+                Err(self.refusal(&label, reason))
+            }
         }
     }
 

@@ -151,7 +151,7 @@ pub struct AdminOptions<O> {
     pub(crate) ordering: (String, Direction),
     pub(crate) page_size: u32,
     pub(crate) fields: Vec<Column<O>>,
-    pub(crate) forms: HashMap<String, Form>,
+    pub(crate) forms: Arc<HashMap<String, Form>>,
     pub(crate) unavailable: UnavailableDisplay,
     pub(crate) visible: Option<VisibilityHook<O>>,
     pub(crate) label: Option<TextHook<O>>,
@@ -175,7 +175,7 @@ impl<O> AdminOptions<O> {
             ordering: ("id".to_owned(), Direction::Descending),
             page_size: 100,
             fields: Vec::new(),
-            forms: HashMap::new(),
+            forms: Arc::default(),
             unavailable: UnavailableDisplay::default(),
             visible: None,
             label: None,
@@ -222,7 +222,7 @@ impl<O> AdminOptions<O> {
     /// Uses `form` for `transition` instead of the form the machine declares (django-fsm-2's
     /// `fsm_forms` precedence: the admin's form wins).
     pub fn form(mut self, transition: &str, form: Form) -> Self {
-        self.forms.insert(transition.to_owned(), form);
+        Arc::make_mut(&mut self.forms).insert(transition.to_owned(), form);
         self
     }
 

@@ -36,6 +36,7 @@ impl<O: SqlModel> MachineResource<O> {
             hook: self.options.visible.clone(),
             overrides: Arc::new(Overrides::read(db, self.machine.resource()).await?),
             default: self.console_default,
+            forms: Arc::clone(&self.options.forms),
         })
     }
 
@@ -188,6 +189,7 @@ impl<O: SqlModel> MachineResource<O> {
             hook: None,
             overrides: Arc::new(Overrides::default()),
             default: self.console_default,
+            forms: Arc::default(),
         };
         let mut decisions = self
             .machine

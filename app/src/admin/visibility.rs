@@ -5,7 +5,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use switchyard_engine::{Actor, ConsoleRule, Transition};
+use switchyard_engine::{Actor, ConsoleRule, Form, Transition};
 
 use super::{
     options::VisibilityHook,
@@ -88,12 +88,14 @@ impl Overrides {
     }
 }
 
-/// The console's rule for one resource and one request. Cheap to clone; owned, so the engine
+/// The console's rule for one resource and one request: what it shows, and the forms it
+/// cleans with (the resource's, else the machine's). Cheap to clone; owned, so the engine
 /// can carry it inside a fire request.
 pub(crate) struct Visibility<O> {
     pub(crate) hook: Option<VisibilityHook<O>>,
     pub(crate) overrides: Arc<Overrides>,
     pub(crate) default: DefaultVisibility,
+    pub(crate) forms: Arc<HashMap<String, Form>>,
 }
 
 impl<O> Clone for Visibility<O> {
@@ -102,6 +104,7 @@ impl<O> Clone for Visibility<O> {
             hook: self.hook.clone(),
             overrides: Arc::clone(&self.overrides),
             default: self.default,
+            forms: Arc::clone(&self.forms),
         }
     }
 }
@@ -163,5 +166,13 @@ impl<O> Visibility<O> {
 impl<O> ConsoleRule<O> for Visibility<O> {
     fn shows(&self, transition: &Transition<O>, object: &O, actor: &Actor) -> bool {
         self.decide(transition, object, actor).0
+    }
+
+    /// The resource's form for the transition (django-fsm-2's `fsm_forms`: the admin's form
+    /// wins), else the machine's.
+    fn form<'t>(&'t self, transition: &'t Transition<O>) -> Option<&'t Form> {
+        self.forms
+            .get(transition.name().as_str())
+            .or(transition.form())
     }
 }

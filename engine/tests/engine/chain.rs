@@ -137,7 +137,11 @@ fn refusal(failing: &[Check], bulk: bool) -> FireError {
         block_on(machine.fire(&store, request)).expect_err("refused")
     };
     assert_eq!(store.get(&machine, &id(1)), Some(before), "{failing:?}");
-    assert_eq!(store.history(&id(1)).len(), history, "{failing:?}: no audit row");
+    assert_eq!(
+        store.history(&id(1)).len(),
+        history,
+        "{failing:?}: no audit row"
+    );
     error
 }
 
@@ -162,7 +166,11 @@ fn each_refusal_outranks_every_later_one_on_single_fires() {
     let order = [Hidden, Stale, WrongState, Forbidden, Condition, Form, Veto];
     for (position, first) in order.iter().enumerate() {
         let failing = &order[position..];
-        assert_eq!(kind(&refusal(failing, false)), *first, "failing {failing:?}");
+        assert_eq!(
+            kind(&refusal(failing, false)),
+            *first,
+            "failing {failing:?}"
+        );
         assert_eq!(kind(&refusal(&[*first], false)), *first, "only {first:?}");
     }
 }
@@ -262,8 +270,8 @@ fn a_failed_handler_without_on_error_runs_no_after_hook_but_is_audited() {
     for n in 1..=2 {
         store.insert(&machine, n, Order::new("ok", 100));
     }
-    let error = block_on(machine.fire(&store, FireRequest::new(1, "pay", approver())))
-        .expect_err("fails");
+    let error =
+        block_on(machine.fire(&store, FireRequest::new(1, "pay", approver()))).expect_err("fails");
     assert!(matches!(
         error,
         FireError::HandlerFailed {

@@ -6,5 +6,6 @@ mod support;
 mod bulk;
 mod editing;
 mod helpers;
+mod refusal_order;
 mod transitions;
 mod visibility;
