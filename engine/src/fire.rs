@@ -1,137 +1,20 @@
 //! The one firing path, shared by single and bulk fires: load → check → plan → compare-and-set →
 //! audit → commit → after-commit hooks.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 use crate::actor::Actor;
 use crate::error::{FireError, StoreError};
-use crate::form::FieldErrors;
-use crate::guard::{Channel, CheckScope, ConsoleRule, Refusal};
+use crate::guard::{ConsoleRule, Refusal};
 use crate::hooks::TransitionEvent;
 use crate::machine::Machine;
-use crate::names::{ObjectId, TransitionName, Version};
+use crate::names::{ObjectId, TransitionName};
 use crate::plan::{Attempt, Planned};
 use crate::request::{
-    Attempted, BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired, Request,
+    Attempted, BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired,
 };
-use crate::store::{LockMode, Row, Store, StoreTransaction, StoredRow};
-use crate::transition::Transition;
-
-/// Everything the path needs besides the rows.
-struct Run<'a, O> {
-    transition: &'a str,
-    actor: &'a Actor,
-    arguments: &'a Value,
-    fields: Option<&'a BTreeMap<String, String>>,
-    description: Option<&'a str>,
-    description_prefix: Option<&'a str>,
-    /// Picks the form that cleans; on the console channel, also decides visibility.
-    rule: &'a dyn ConsoleRule<O>,
-    console: bool,
-    lock: LockMode,
-    mode: BulkMode,
-    expected_version: Option<Version>,
-}
-
-impl<'a, O> Run<'a, O> {
-    /// What a request asks of the path, whichever rows it targets.
-    fn new<T, R: ConsoleRule<O>>(
-        request: &'a Request<T, R>,
-        mode: BulkMode,
-        expected_version: Option<Version>,
-    ) -> Self {
-        Run {
-            transition: &request.transition,
-            actor: &request.actor,
-            arguments: &request.arguments,
-            fields: request.fields.as_ref(),
-            description: request.description.as_deref(),
-            description_prefix: request.description_prefix.as_deref(),
-            rule: &request.rule,
-            console: request.channel == Channel::Console,
-            lock: request.lock,
-            mode,
-            expected_version,
-        }
-    }
-
-    fn scope(&self) -> CheckScope<'a, O> {
-        CheckScope {
-            actor: Some(self.actor),
-            console: self.console.then_some(self.rule),
-            expected_version: self.expected_version,
-            conditions: true,
-        }
-    }
-
-    /// The arguments and audit description for rows resolved to `transition`: the fields
-    /// cleaned by the form the rule picks (or the request's arguments), and the description
-    /// the request gives, else the prefix and the form's note.
-    fn prepare(&self, transition: &Transition<O>) -> Result<Prepared<'a>, FieldErrors> {
-        let form = self.rule.form(transition);
-        let arguments = match (self.fields, form) {
-            (Some(fields), Some(form)) => Cow::Owned(form.clean(fields)?),
-            _ => Cow::Borrowed(self.arguments),
-        };
-        let note = form.and_then(|form| form.description_of(&arguments));
-        let description = match (self.description, self.description_prefix, note) {
-            (Some(given), _, _) => Some(given.to_owned()),
-            (None, Some(prefix), Some(note)) => Some(format!("{prefix}: {note}")),
-            (None, Some(prefix), None) => Some(prefix.to_owned()),
-            (None, None, note) => note.map(str::to_owned),
-        };
-        Ok(Prepared {
-            arguments,
-            description,
-        })
-    }
-}
-
-/// What rows resolved to one declaration share: their arguments and audit description.
-struct Prepared<'a> {
-    arguments: Cow<'a, Value>,
-    description: Option<String>,
-}
-
-/// Each declaration's prepared arguments, made once per fire however many rows use it.
-struct PreparedCache<'m, 'a, O> {
-    entries: Vec<(&'m Transition<O>, Result<Prepared<'a>, FieldErrors>)>,
-}
-
-impl<'m, 'a, O> PreparedCache<'m, 'a, O> {
-    /// The position of `transition`'s entry, prepared on first use.
-    fn entry(
-        &mut self,
-        transition: &'m Transition<O>,
-        run: &Run<'a, O>,
-    ) -> Result<usize, FireError> {
-        let position = match self
-            .entries
-            .iter()
-            .position(|(seen, _)| std::ptr::eq(*seen, transition))
-        {
-            Some(position) => position,
-            None => {
-                self.entries.push((transition, run.prepare(transition)));
-                self.entries.len() - 1
-            }
-        };
-        match &self.entries[position].1 {
-            Ok(_) => Ok(position),
-            Err(errors) => Err(FireError::FormInvalid {
-                transition: transition.name().clone(),
-                errors: errors.clone(),
-            }),
-        }
-    }
-
-    fn get(&self, position: usize) -> Option<&Prepared<'a>> {
-        self.entries[position].1.as_ref().ok()
-    }
-}
+use crate::run::{PreparedCache, Run};
+use crate::store::{Row, Store, StoreTransaction, StoredRow};
 
 /// What one row ended as, before being shaped for the caller.
 enum Verdict<O> {
@@ -316,9 +199,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
             .map(|stored| (stored.id.clone(), stored))
             .collect();
         let scope = run.scope();
-        let mut prepared = PreparedCache {
-            entries: Vec::new(),
-        };
+        let mut prepared = PreparedCache::new();
         // Phase 1: every row goes through the check chain and its form is cleaned before
         // any handler runs.
         let mut checked = Vec::with_capacity(ids.len());

@@ -152,6 +152,7 @@ pub mod memory;
 mod names;
 mod plan;
 mod request;
+mod run;
 mod state;
 mod store;
 mod transition;
