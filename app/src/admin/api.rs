@@ -83,6 +83,7 @@ pub(crate) mod server {
 
     use super::{FormInput, ListInput, ObjectInput};
     use crate::{
+        admin::registry::AdminContext,
         admin::{
             resource::AdminResource,
             view::{
@@ -92,7 +93,6 @@ pub(crate) mod server {
         },
         auth::{session, users},
         error::{respond, AppError},
-        state::AppState,
     };
 
     /// Rows on the history page.
@@ -118,25 +118,25 @@ pub(crate) mod server {
 
     /// Who is asking, about which resource, once they may view it.
     pub(crate) struct Caller {
-        pub(crate) state: AppState,
+        pub(crate) context: AdminContext,
         pub(crate) actor: Actor,
         pub(crate) resource: Arc<dyn AdminResource>,
     }
 
     pub(crate) async fn caller(resource: &str) -> Result<Caller, AppError> {
         let user = session::require_user().await?;
-        let state = session::app_state()?;
-        let resource = state
+        let context = AdminContext::current()?;
+        let resource = context
             .registry
             .get(resource)
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("Resource `{resource}`")))?;
-        let actor = users::actor(&state.db, &user).await?;
+        let actor = users::actor(&context.db, &user).await?;
         if !actor.has_perm(&resource.view_permission()) {
             return Err(AppError::Forbidden);
         }
         Ok(Caller {
-            state,
+            context,
             actor,
             resource,
         })
@@ -169,7 +169,7 @@ pub(crate) mod server {
         let caller = caller(&input.resource).await?;
         let mut view = caller
             .resource
-            .list(&caller.state.db, &input.query, &caller.actor)
+            .list(&caller.context.db, &input.query, &caller.actor)
             .await?;
         view.message = take_flash(&format!("/{}", view.resource))
             .await?
@@ -181,7 +181,7 @@ pub(crate) mod server {
         let caller = caller(&input.resource).await?;
         let mut view = caller
             .resource
-            .object(&caller.state.db, &input.id, &caller.actor)
+            .object(&caller.context.db, &input.id, &caller.actor)
             .await?;
         view.message = take_flash(&object_path(&view.resource, &view.id))
             .await?
@@ -193,7 +193,7 @@ pub(crate) mod server {
         let caller = caller(&input.resource).await?;
         caller
             .resource
-            .history(&caller.state.db, &input.id, HISTORY_PAGE_ROWS)
+            .history(&caller.context.db, &input.id, HISTORY_PAGE_ROWS)
             .await
     }
 
@@ -202,7 +202,7 @@ pub(crate) mod server {
         let mut view: FormView = caller
             .resource
             .form(
-                &caller.state.db,
+                &caller.context.db,
                 &input.id,
                 &input.transition,
                 &caller.actor,
@@ -224,7 +224,7 @@ pub(crate) mod server {
         let caller = caller(&input.resource).await?;
         caller
             .resource
-            .fire(&caller.state.db, input, &caller.actor)
+            .fire(&caller.context.db, input, &caller.actor)
             .await
     }
 

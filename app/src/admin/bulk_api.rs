@@ -54,6 +54,7 @@ mod server {
         admin::{
             api::server::{accepts_html, caller, redirect_with, take_flash, Flash, FormFlash},
             job_runner,
+            registry::AdminContext,
             view::{BulkInput, BulkPreview, JobItemView, JobView, Message, MessageKind},
         },
         auth::{session, users},
@@ -70,7 +71,7 @@ mod server {
         let caller = caller(&input.resource).await?;
         let mut preview = caller
             .resource
-            .bulk_preview(&caller.state.db, &input, &caller.actor)
+            .bulk_preview(&caller.context.db, &input, &caller.actor)
             .await?;
         if let Some(flash) = take_flash(&input.preview_path()).await? {
             preview.message = flash.message;
@@ -113,28 +114,28 @@ mod server {
         let caller = caller(&input.resource).await?;
         let id = caller
             .resource
-            .create_bulk_job(&caller.state.db, input, &caller.actor)
+            .create_bulk_job(&caller.context.db, input, &caller.actor)
             .await?;
-        let total = jobs::job(&caller.state.db, id)
+        let total = jobs::job(&caller.context.db, id)
             .await?
             .map_or(0, |job| job.total);
         if total <= INLINE_ROWS {
-            job_runner::run_job(caller.state.clone(), id).await;
+            job_runner::run_job(caller.context.clone(), id).await;
         } else {
-            job_runner::spawn(caller.state.clone(), id);
+            job_runner::spawn(caller.context.clone(), id);
         }
         leptos_axum::redirect(&format!("/jobs/{id}"));
         Ok(id)
     }
 
-    async fn viewer() -> Result<(crate::state::AppState, Actor), AppError> {
+    async fn viewer() -> Result<(AdminContext, Actor), AppError> {
         let user = session::require_user().await?;
-        let state = session::app_state()?;
-        let actor = users::actor(&state.db, &user).await?;
-        Ok((state, actor))
+        let context = AdminContext::current()?;
+        let actor = users::actor(&context.db, &user).await?;
+        Ok((context, actor))
     }
 
-    async fn view_of(state: &crate::state::AppState, job: JobRecord) -> Result<JobView, AppError> {
+    async fn view_of(state: &AdminContext, job: JobRecord) -> Result<JobView, AppError> {
         let processed = job.applied + job.skipped + job.failed;
         let all_or_nothing = job.all_or_nothing();
         let rate = if job.elapsed_seconds > 0.0 {
@@ -178,7 +179,7 @@ mod server {
         })
     }
 
-    async fn visible_job(id: i64) -> Result<(crate::state::AppState, Actor, JobRecord), AppError> {
+    async fn visible_job(id: i64) -> Result<(AdminContext, Actor, JobRecord), AppError> {
         let (state, actor) = viewer().await?;
         let job = jobs::job(&state.db, id)
             .await?

@@ -65,7 +65,7 @@ mod server {
         let id = (!input.id.is_empty()).then_some(input.id.as_str());
         let mut view = caller
             .resource
-            .edit(&caller.state.db, id, &caller.actor)
+            .edit(&caller.context.db, id, &caller.actor)
             .await?;
         let page = edit_path(&view.resource, view.id.as_deref().unwrap_or_default());
         if let Some(flash) = take_flash(&page).await? {
@@ -83,7 +83,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .save(&caller.state.db, &input, &caller.actor)
+                .save(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;
@@ -124,7 +124,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .delete(&caller.state.db, &input, &caller.actor)
+                .delete(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;

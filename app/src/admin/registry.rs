@@ -3,6 +3,27 @@
 use std::sync::Arc;
 
 use super::{resource::AdminResource, visibility::DefaultVisibility};
+use crate::{db::Db, error::AppError};
+
+/// What the console's server side works with: the database and the registered resources.
+/// Server functions read it from their Leptos context (the server provides it beside the
+/// application's state); handlers and the job runner take it from that state by `FromRef`.
+#[derive(Clone, Debug)]
+pub struct AdminContext {
+    /// The database.
+    pub db: Db,
+    /// The resources the console manages.
+    pub registry: Arc<ResourceRegistry>,
+}
+
+impl AdminContext {
+    /// The console's context inside a server function.
+    pub fn current() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<AdminContext>().ok_or_else(|| {
+            AppError::internal("the console's context is missing from the server function context")
+        })
+    }
+}
 
 /// Why a registry could not be built.
 #[derive(Debug, thiserror::Error)]

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     db::{
-        settings::{self, SaveError, SettingWrite},
+        settings::{self, SaveError, SettingValues, SettingWrite},
         Db, SqlModel,
     },
     error::AppError,
@@ -27,6 +27,37 @@ const CHANGES_SHOWN: i64 = 50;
 /// The longest label and help text an override may set (the tables check the same).
 const LABEL_MAX: usize = 100;
 const HELP_MAX: usize = 500;
+
+impl TransitionSetting {
+    /// A setting from its stored values (a visibility the console does not know reads as
+    /// none).
+    pub(crate) fn from_values(values: SettingValues) -> Self {
+        TransitionSetting {
+            visibility: values
+                .visibility
+                .as_deref()
+                .and_then(SettingVisibility::parse),
+            groups: values.groups,
+            label: values.label,
+            help_text: values.help_text,
+        }
+    }
+
+    /// The values stored for this setting.
+    fn to_values(&self) -> SettingValues {
+        SettingValues {
+            visibility: self.visibility.map(|v| v.value().to_owned()),
+            groups: self.groups.clone(),
+            label: self.label.clone(),
+            help_text: self.help_text.clone(),
+        }
+    }
+
+    /// A setting from the change log's JSON (none when it cannot be read).
+    fn from_json(text: &str) -> Self {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
 
 impl<O: SqlModel> MachineResource<O> {
     /// The console's rule for this resource as stored now: read on every request, so that
@@ -159,8 +190,8 @@ impl<O: SqlModel> MachineResource<O> {
             .await?
             .into_iter()
             .map(|change| SettingChangeView {
-                before: change.before().summary(),
-                after: change.after().summary(),
+                before: TransitionSetting::from_json(&change.before).summary(),
+                after: TransitionSetting::from_json(&change.after).summary(),
                 id: change.id,
                 transition: change.transition,
                 actor: change.actor_username,
@@ -321,7 +352,7 @@ impl<O: SqlModel> MachineResource<O> {
             writes.push(SettingWrite {
                 transition: edit.transition.clone(),
                 expected_revision: edit.revision,
-                after,
+                after: after.to_values(),
             });
         }
         let changed = self.store_settings(db, &writes, actor, None).await?;
@@ -377,13 +408,13 @@ impl<O: SqlModel> MachineResource<O> {
                     .get(&change.transition)
                     .map(|stored| stored.setting.clone())
                     .unwrap_or_default();
-                if now != change.after() {
+                if now != TransitionSetting::from_json(&change.after) {
                     return Err(AppError::Conflict(format!(
                         "{} was changed again after change {id}; revert the newer changes first.",
                         self.declared_label(&change.transition)
                     )));
                 }
-                let before = change.before();
+                let before = TransitionSetting::from_json(&change.before);
                 (change.transition, before, Some(id))
             }
             (None, Some(name)) => {
@@ -401,7 +432,7 @@ impl<O: SqlModel> MachineResource<O> {
         let write = SettingWrite {
             expected_revision: current.get(&transition).map_or(0, |s| s.revision),
             transition,
-            after,
+            after: after.to_values(),
         };
         let changed = self
             .store_settings(db, std::slice::from_ref(&write), actor, reverts)
@@ -411,10 +442,7 @@ impl<O: SqlModel> MachineResource<O> {
             kind: MessageKind::Success,
             text: match (changed, reverts) {
                 (0, _) => format!("{label} already had that setting; nothing changed."),
-                (_, Some(id)) => format!(
-                    "Reverted change {id}: {label} is {}.",
-                    write.after.summary()
-                ),
+                (_, Some(id)) => format!("Reverted change {id}: {label} is {}.", after.summary()),
                 (_, None) => format!("{label} follows the code again."),
             },
         })

@@ -48,7 +48,7 @@ mod server {
         let caller = caller(&input.resource).await?;
         let mut view = caller
             .resource
-            .settings(&caller.state.db, &caller.actor)
+            .settings(&caller.context.db, &caller.actor)
             .await?;
         if let Some(flash) = take_flash(&settings_path(&input.resource)).await? {
             view.message = flash.message;
@@ -85,7 +85,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .save_settings(&caller.state.db, &input, &caller.actor)
+                .save_settings(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;
@@ -97,7 +97,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .revert_setting(&caller.state.db, &input, &caller.actor)
+                .revert_setting(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;

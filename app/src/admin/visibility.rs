@@ -46,23 +46,40 @@ pub enum DecidedBy {
     Default,
 }
 
+/// One transition's override as the console reads it, with the revision a page must post
+/// back to change it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StoredOverride {
+    /// What it overrides.
+    pub(crate) setting: TransitionSetting,
+    /// Bumped by every change; 0 for a transition never changed.
+    pub(crate) revision: i64,
+}
+
 /// The browser's overrides of one resource, read once per request so that a change made on
 /// any server applies at the next request everywhere.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Overrides {
-    by_transition: HashMap<String, settings::StoredSetting>,
+    by_transition: HashMap<String, StoredOverride>,
 }
 
 impl Overrides {
     /// The overrides of `resource` as stored now.
     pub(crate) async fn read(db: &Db, resource: &str) -> Result<Self, AppError> {
-        Ok(Overrides {
-            by_transition: settings::read_all(db, resource).await?,
-        })
+        let stored = settings::read_all(db, resource).await?;
+        let by_transition = stored
+            .into_iter()
+            .map(|(transition, stored)| {
+                let setting = TransitionSetting::from_values(stored.values);
+                let revision = stored.revision;
+                (transition, StoredOverride { setting, revision })
+            })
+            .collect();
+        Ok(Overrides { by_transition })
     }
 
     /// The override of `transition`, if one is stored.
-    pub(crate) fn get(&self, transition: &str) -> Option<&settings::StoredSetting> {
+    pub(crate) fn get(&self, transition: &str) -> Option<&StoredOverride> {
         self.by_transition.get(transition)
     }
 
