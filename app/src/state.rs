@@ -10,7 +10,7 @@ use leptos::{config::LeptosOptions, prelude::provide_context};
 use std::sync::Arc;
 
 use crate::{
-    admin::registry::{AdminContext, ResourceRegistry},
+    admin::resource::registry::{AdminContext, ResourceRegistry},
     db::Db,
 };
 

@@ -9,7 +9,7 @@ use std::{
 
 use anyhow::Context;
 use app::{
-    admin::job_runner,
+    admin::bulk::job_runner,
     app::{shell, App},
     auth::{routes as auth_routes, session::DbSessionStore},
     db::Db,

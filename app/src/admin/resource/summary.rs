@@ -48,7 +48,7 @@ pub async fn home_summary() -> Result<Vec<ResourceSummary>, AppError> {
 mod server {
     use super::ResourceSummary;
     use crate::{
-        admin::registry::AdminContext,
+        admin::resource::registry::AdminContext,
         auth::{session, users},
         error::AppError,
     };

@@ -1,9 +1,10 @@
-//! The registry of resources the console manages, built once at start.
+//! The registry of resources the console manages, built once at start, and the console's
+//! context (the database and that registry) its server functions and job runner work with.
 
 use std::sync::Arc;
 
-use super::{resource::AdminResource, visibility::DefaultVisibility};
-use crate::{db::Db, error::AppError};
+use super::admin_resource::AdminResource;
+use crate::{admin::settings::visibility::DefaultVisibility, db::Db, error::AppError};
 
 /// What the console's server side works with: the database and the registered resources.
 /// Server functions read it from their Leptos context (the server provides it beside the

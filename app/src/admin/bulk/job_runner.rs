@@ -9,8 +9,8 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use super::registry::AdminContext;
 use crate::{
+    admin::resource::registry::AdminContext,
     auth::{session::current_user, users},
     db::jobs,
     error::AppError,

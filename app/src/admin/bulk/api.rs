@@ -2,17 +2,9 @@
 //! it), and the jobs pages with cancellation.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::view::{BulkInput, BulkPreview, JobView};
+use super::types::{BulkInput, BulkPreview, JobInput, JobView};
 use crate::error::AppError;
-
-/// Which job.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobInput {
-    /// The job's id.
-    pub id: i64,
-}
 
 /// What a bulk action would do now, grouped by reason; nothing is written.
 #[server(endpoint = "bulk_preview")]
@@ -52,10 +44,14 @@ mod server {
     use super::JobInput;
     use crate::{
         admin::{
-            api::server::{accepts_html, caller, redirect_with, take_flash, Flash, FormFlash},
-            job_runner,
-            registry::AdminContext,
-            view::{BulkInput, BulkPreview, JobItemView, JobView, Message, MessageKind},
+            bulk::{
+                job_runner,
+                types::{BulkInput, BulkPreview, JobItemView, JobView},
+            },
+            flash::{
+                accepts_html, redirect_with, take_flash, Flash, FormFlash, Message, MessageKind,
+            },
+            resource::{caller::caller, registry::AdminContext},
         },
         auth::{session, users},
         db::jobs::{self, JobRecord},
