@@ -5,12 +5,18 @@
 
 use app::{
     admin::{
-        options::{
-            ActionBatch, ActionFuture, ActionOutcome, AdminOptions, CustomAction,
-            UnavailableDisplay,
+        form::FormFeature,
+        object::{
+            types::{ActionView, FireInput},
+            ObjectFeature,
         },
-        resource::{AdminResource, MachineResource},
-        view::{ActionView, FireInput},
+        resource::{
+            options::{
+                ActionBatch, ActionFuture, ActionOutcome, AdminOptions, CustomAction,
+                UnavailableDisplay,
+            },
+            MachineResource,
+        },
     },
     db::{scratch::ScratchDatabase, Backend},
     error::AppError,
@@ -166,7 +172,8 @@ async fn admin_options_shape_the_buttons_and_are_enforced() {
 #[test]
 fn options_naming_missing_columns_are_refused() {
     let sortable_ghost = AdminOptions::new("Orders", "order").column(
-        app::admin::options::Column::new("ghost", "Ghost", |_: &Order| String::new()).sortable(),
+        app::admin::resource::options::Column::new("ghost", "Ghost", |_: &Order| String::new())
+            .sortable(),
     );
     let refused = MachineResource::new(machine(), orders_table().expect("table"), sortable_ghost);
     assert!(refused.is_err_and(|e| e.to_string().contains("`ghost`")));

@@ -5,10 +5,15 @@
 
 use app::{
     admin::{
-        options::AdminOptions,
-        resource::{AdminResource, MachineResource},
-        view::{BulkInput, FireInput, SettingEdit, SettingsInput},
-        visibility::DefaultVisibility,
+        bulk::{types::BulkInput, BulkFeature},
+        list::ListFeature,
+        object::{types::FireInput, ObjectFeature},
+        resource::{options::AdminOptions, MachineResource},
+        settings::{
+            types::{SettingEdit, SettingsInput},
+            visibility::DefaultVisibility,
+            SettingsFeature,
+        },
     },
     db::{scratch::ScratchDatabase, settings, Backend, Db},
     error::AppError,
@@ -115,7 +120,7 @@ async fn save(
         rows,
         from_console: false,
     };
-    AdminResource::save_settings(resource, db, &input, &manager())
+    SettingsFeature::save_settings(resource, db, &input, &manager())
         .await
         .map(|message| message.text)
 }
@@ -142,7 +147,7 @@ async fn fire(
         version: 1,
         ..FireInput::default()
     };
-    AdminResource::fire(resource, db, &input, actor)
+    ObjectFeature::fire(resource, db, &input, actor)
         .await
         .map(|_| ())
 }
@@ -183,7 +188,7 @@ async fn flags_and_the_global_default_decide_without_overrides() {
         version: 5,
         ..FireInput::default()
     };
-    let refused = AdminResource::fire(&hidden, &db, &stale, &clerk()).await;
+    let refused = ObjectFeature::fire(&hidden, &db, &stale, &clerk()).await;
     assert!(
         matches!(refused, Err(AppError::NotAllowed(_))),
         "{refused:?}"
@@ -251,7 +256,7 @@ async fn an_override_beats_the_flag_and_the_default_and_reaches_the_engine() {
     let mut renamed = edit("plain", "groups", &["managers"], 2);
     renamed.label = "Close".to_owned();
     save(&orders, &db, vec![renamed]).await.expect("rename");
-    let history = AdminResource::history(&orders, &db, "2", 10)
+    let history = ObjectFeature::history(&orders, &db, "2", 10)
         .await
         .expect("history");
     assert_eq!(history.entries[0].transition, "Close");
@@ -309,7 +314,7 @@ async fn bulk_menus_previews_and_runs_follow_the_override() {
         ids: vec!["3".to_owned(), "4".to_owned()],
         ..BulkInput::default()
     };
-    let preview = AdminResource::bulk_preview(&orders, &db, &bulk("plain"), &clerk())
+    let preview = BulkFeature::bulk_preview(&orders, &db, &bulk("plain"), &clerk())
         .await
         .expect("preview");
     assert_eq!(preview.will_move, 2);
@@ -323,10 +328,10 @@ async fn bulk_menus_previews_and_runs_follow_the_override() {
     let menu: Vec<&str> = list.bulk_actions.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(menu, ["featured"], "the bulk menu drops what is hidden");
     for refused in [
-        AdminResource::bulk_preview(&orders, &db, &bulk("plain"), &clerk())
+        BulkFeature::bulk_preview(&orders, &db, &bulk("plain"), &clerk())
             .await
             .map(|_| ()),
-        AdminResource::create_bulk_job(&orders, &db, &bulk("plain"), &clerk())
+        BulkFeature::create_bulk_job(&orders, &db, &bulk("plain"), &clerk())
             .await
             .map(|_| ()),
     ] {
@@ -422,7 +427,7 @@ async fn saves_are_checked_audited_and_revertible() {
     );
     assert_eq!(revision(&db, "plain").await, 1);
 
-    let view = AdminResource::settings(&orders, &db, &manager())
+    let view = SettingsFeature::settings(&orders, &db, &manager())
         .await
         .expect("settings page");
     let plain = view
@@ -450,12 +455,12 @@ async fn saves_are_checked_audited_and_revertible() {
         ("manager", "As declared in code", "Hidden; label “Close”")
     );
 
-    let input = app::admin::view::RevertInput {
+    let input = app::admin::settings::types::RevertInput {
         resource: "orders".to_owned(),
         change: Some(change.id),
         ..Default::default()
     };
-    let reverted = AdminResource::revert_setting(&orders, &db, &input, &manager())
+    let reverted = SettingsFeature::revert_setting(&orders, &db, &input, &manager())
         .await
         .expect("revert");
     assert_eq!(
@@ -469,7 +474,7 @@ async fn saves_are_checked_audited_and_revertible() {
         buttons(&orders, &db, "1", &clerk()).await,
         ["plain", "featured"]
     );
-    let view = AdminResource::settings(&orders, &db, &manager())
+    let view = SettingsFeature::settings(&orders, &db, &manager())
         .await
         .expect("settings page");
     assert_eq!(view.changes.len(), 2);
@@ -483,22 +488,22 @@ async fn saves_are_checked_audited_and_revertible() {
     save(&orders, &db, vec![rename])
         .await
         .expect("rename secret");
-    let view = AdminResource::settings(&orders, &db, &manager())
+    let view = SettingsFeature::settings(&orders, &db, &manager())
         .await
         .expect("settings page");
     let (newest, older) = (view.changes[0].id, view.changes[1].id);
-    let revert = |change: i64| app::admin::view::RevertInput {
+    let revert = |change: i64| app::admin::settings::types::RevertInput {
         resource: "orders".to_owned(),
         change: Some(change),
         ..Default::default()
     };
-    let refused = AdminResource::revert_setting(&orders, &db, &revert(older), &manager()).await;
+    let refused = SettingsFeature::revert_setting(&orders, &db, &revert(older), &manager()).await;
     assert!(
         matches!(&refused, Err(AppError::Conflict(text)) if *text == format!("Secret was changed again after change {older}; revert the newer changes first.")),
         "{refused:?}"
     );
     for change in [newest, older] {
-        AdminResource::revert_setting(&orders, &db, &revert(change), &manager())
+        SettingsFeature::revert_setting(&orders, &db, &revert(change), &manager())
             .await
             .expect("newest first");
     }
@@ -508,7 +513,7 @@ async fn saves_are_checked_audited_and_revertible() {
     );
 
     // Only users with `orders.configure` read or change settings.
-    let refused = AdminResource::settings(&orders, &db, &clerk()).await;
+    let refused = SettingsFeature::settings(&orders, &db, &clerk()).await;
     assert!(
         matches!(refused, Err(AppError::NotAllowed(_))),
         "{refused:?}"
@@ -518,7 +523,7 @@ async fn saves_are_checked_audited_and_revertible() {
         rows: vec![edit("plain", "hidden", &[], 2)],
         from_console: false,
     };
-    let refused = AdminResource::save_settings(&orders, &db, &input, &clerk()).await;
+    let refused = SettingsFeature::save_settings(&orders, &db, &input, &clerk()).await;
     assert!(
         matches!(refused, Err(AppError::NotAllowed(_))),
         "{refused:?}"

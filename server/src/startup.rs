@@ -9,7 +9,7 @@ use std::{
 
 use anyhow::Context;
 use app::{
-    admin::job_runner,
+    admin::bulk::job_runner,
     app::{shell, App},
     auth::{routes as auth_routes, session::DbSessionStore},
     db::Db,
@@ -110,8 +110,13 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
             ServeFile::new(site_root.join("favicon.svg")),
         )
         .merge(auth_routes::routes())
-        .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, state.leptos_context(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(state.leptos_context(), shell))
         .layer(from_fn_with_state(
             state.clone(),
             auth_routes::require_login,

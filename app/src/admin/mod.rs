@@ -1,30 +1,18 @@
 //! The generic console: resources registered with their machine and admin options, and
 //! what the console shows of them. The demo's orders are registered like any other resource.
+//!
+//! One folder per feature, each holding its data types (`types.rs`, compiled for the server
+//! and the browser), its server functions (`api.rs`) and, on the server, its logic: the
+//! feature's trait, implemented for `resource::MachineResource` in the same folder.
+//! [`resource`] is the core every feature builds on; [`flash`] and [`paths`] are what the
+//! features share.
 
-pub mod api;
-pub mod bulk_api;
-pub mod edit_api;
-pub mod settings_api;
-pub mod summary;
-pub mod view;
-
-#[cfg(feature = "ssr")]
 pub mod bulk;
-#[cfg(feature = "ssr")]
-mod edit;
-#[cfg(feature = "ssr")]
-mod fire;
-#[cfg(feature = "ssr")]
-pub mod job_runner;
-#[cfg(feature = "ssr")]
-mod object;
-#[cfg(feature = "ssr")]
-pub mod options;
-#[cfg(feature = "ssr")]
-pub mod registry;
-#[cfg(feature = "ssr")]
+pub mod edit;
+pub mod flash;
+pub mod form;
+pub mod list;
+pub mod object;
+pub mod paths;
 pub mod resource;
-#[cfg(feature = "ssr")]
-mod settings;
-#[cfg(feature = "ssr")]
-pub mod visibility;
+pub mod settings;

@@ -2,7 +2,7 @@
 //! behind a login. They are ordinary form posts, so they work with JavaScript off.
 
 use axum::{
-    extract::{Request, State},
+    extract::{FromRef, Request, State},
     http::{header, HeaderMap, Method},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::{password, session, users};
-use crate::{error::AppError, state::AppState};
+use crate::{db::Db, error::AppError};
 
 /// The login form as posted by `/login`.
 #[derive(Debug, Deserialize)]
@@ -33,19 +33,24 @@ struct LoginRetry<'a> {
     next: Option<&'a str>,
 }
 
-/// The login and logout endpoints; the login *page* itself is rendered by the app.
-pub fn routes() -> Router<AppState> {
+/// The login and logout endpoints; the login *page* itself is rendered by the app. They need
+/// only the database from the router's state.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Db: FromRef<S>,
+{
     Router::new()
         .route("/login", post(log_in))
         .route("/logout", post(log_out).get(log_out_by_link))
 }
 
 async fn log_in(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppErrorPage> {
-    let user = users::find_active_by_username(&state.db, form.username.trim()).await?;
+    let user = users::find_active_by_username(&db, form.username.trim()).await?;
     let stored = user.as_ref().map(|user| user.password_hash.clone());
     // One message for an unknown user and a wrong password, so the form never tells
     // whether an account exists; `verify` takes the same time in both cases.
@@ -91,7 +96,7 @@ async fn log_out_by_link(session: Session, headers: HeaderMap) -> Result<Redirec
 /// Sends a visitor without a session to the login page, remembering where they were going.
 /// Server functions (`/api/…`) check the session themselves and answer 401 instead.
 pub async fn require_login(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     session: Session,
     request: Request,
     next: Next,
@@ -99,7 +104,7 @@ pub async fn require_login(
     if is_public(request.uri().path()) || !matches!(*request.method(), Method::GET | Method::HEAD) {
         return Ok(next.run(request).await);
     }
-    if session::current_user(&session, &state.db).await?.is_some() {
+    if session::current_user(&session, &db).await?.is_some() {
         return Ok(next.run(request).await);
     }
     let wanted = request

@@ -12,7 +12,7 @@ use super::{
     users::{self, User},
     SessionInfo, UserSummary,
 };
-use crate::{db::Db, error::AppError, state::AppState};
+use crate::{db::Db, error::AppError};
 
 /// The session key holding the logged-in user's id.
 const USER_ID_KEY: &str = "user_id";
@@ -114,27 +114,30 @@ pub async fn log_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(AppError::internal)
 }
 
-/// The shared state inside a server function.
-pub fn app_state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("AppState missing from the server function context"))
+/// The database inside a server function. The server provides it as a context of its own, so
+/// that auth needs nothing of the application's state (which holds the console's resources,
+/// and the console asks auth who is logged in).
+pub fn database() -> Result<Db, AppError> {
+    leptos::prelude::use_context::<Db>().ok_or_else(|| {
+        AppError::internal("the database is missing from the server function context")
+    })
 }
 
 /// The logged-in user inside a server function, or `Unauthenticated`.
 pub async fn require_user() -> Result<User, AppError> {
-    let state = app_state()?;
+    let db = database()?;
     let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
-    current_user(&session, &state.db)
+    current_user(&session, &db)
         .await?
         .ok_or(AppError::Unauthenticated)
 }
 
 /// The visitor and database facts every page shows.
 pub async fn session_info() -> Result<SessionInfo, AppError> {
-    let state = app_state()?;
+    let db = database()?;
     let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
-    let user = current_user(&session, &state.db).await?;
-    let demo_database = users::is_demo_database(&state.db).await?;
+    let user = current_user(&session, &db).await?;
+    let demo_database = users::is_demo_database(&db).await?;
     Ok(SessionInfo {
         user: user.map(|user| UserSummary {
             id: user.id,

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::admin::summary::StateBadge;
+use crate::admin::resource::summary::StateBadge;
 
 /// The colours a state may declare; anything else is shown grey.
 const COLOURS: [&str; 9] = [

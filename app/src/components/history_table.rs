@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::{admin::view::HistoryEntry, components::badge::StateBadgeView};
+use crate::{admin::object::types::HistoryEntry, components::badge::StateBadgeView};
 
 /// The history rows, newest first; `caption` names the table for screen readers.
 #[component]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    admin::view::{Message, MessageKind},
+    admin::flash::{Message, MessageKind},
     error::AppError,
 };
 

@@ -1,19 +1,37 @@
 //! The browser's transition settings: one row per overridden transition, and the log of every
 //! change with the setting before and after it. Changes are written in one transaction that
 //! first checks each row's revision, so a page saved over someone else's change is refused.
+//!
+//! Settings travel as plain values ([`SettingValues`]): the console gives them their meaning,
+//! so this module knows the table, not the console's types.
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use switchyard_engine::Actor;
 
 use super::Db;
-use crate::{admin::view::TransitionSetting, with_pool};
+use crate::with_pool;
+
+/// What one override holds, as stored; every `None` leaves the code's choice. Its JSON (the
+/// change log's `before` and `after`) has the shape of the console's setting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SettingValues {
+    /// `shown`, `hidden` or `groups` (the table refuses anything else); `None`: the code's.
+    pub visibility: Option<String>,
+    /// The groups that see it when `visibility` is `groups`.
+    pub groups: Vec<String>,
+    /// The console's label, or `None` for the declared one.
+    pub label: Option<String>,
+    /// The console's help text, or `None` for the declared one.
+    pub help_text: Option<String>,
+}
 
 /// An override as stored, with the revision a page must post back to change it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StoredSetting {
     /// What it overrides.
-    pub setting: TransitionSetting,
+    pub values: SettingValues,
     /// Bumped by every change; 0 for a transition never changed.
     pub revision: i64,
 }
@@ -26,7 +44,7 @@ pub struct SettingWrite {
     /// The revision the page showed.
     pub expected_revision: i64,
     /// The setting to store.
-    pub after: TransitionSetting,
+    pub after: SettingValues,
 }
 
 /// One logged change.
@@ -46,18 +64,6 @@ pub struct ChangeRecord {
     pub after: String,
     /// The change it reverted.
     pub reverts: Option<i64>,
-}
-
-impl ChangeRecord {
-    /// The setting before the change.
-    pub fn before(&self) -> TransitionSetting {
-        serde_json::from_str(&self.before).unwrap_or_default()
-    }
-
-    /// The setting after the change.
-    pub fn after(&self) -> TransitionSetting {
-        serde_json::from_str(&self.after).unwrap_or_default()
-    }
 }
 
 /// Why settings were not saved.
@@ -84,11 +90,8 @@ struct SettingRow {
 impl SettingRow {
     fn stored(&self) -> StoredSetting {
         StoredSetting {
-            setting: TransitionSetting {
-                visibility: self
-                    .visibility
-                    .as_deref()
-                    .and_then(crate::admin::view::SettingVisibility::parse),
+            values: SettingValues {
+                visibility: self.visibility.clone(),
                 groups: serde_json::from_str(&self.groups).unwrap_or_default(),
                 label: self.label.clone(),
                 help_text: self.help_text.clone(),
@@ -163,7 +166,7 @@ const SAVE_POSTGRES: SaveSql = SaveSql {
         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)",
 };
 
-fn json(setting: &TransitionSetting) -> Result<String, sqlx::Error> {
+fn json(setting: &SettingValues) -> Result<String, sqlx::Error> {
     serde_json::to_string(setting).map_err(|error| sqlx::Error::Encode(error.into()))
 }
 
@@ -197,14 +200,14 @@ pub async fn save(
             if current.revision != write.expected_revision {
                 return Err(SaveError::Stale(write.transition.clone()));
             }
-            if current.setting == write.after {
+            if current.values == write.after {
                 continue;
             }
             let after = &write.after;
             sqlx::query(sql.upsert)
                 .bind(resource)
                 .bind(&write.transition)
-                .bind(after.visibility.map(|v| v.value()))
+                .bind(&after.visibility)
                 .bind(serde_json::to_string(&after.groups).map_err(|e| sqlx::Error::Encode(e.into()))?)
                 .bind(&after.label)
                 .bind(&after.help_text)
@@ -216,7 +219,7 @@ pub async fn save(
                 .bind(&write.transition)
                 .bind(actor.id)
                 .bind(&actor.username)
-                .bind(json(&current.setting)?)
+                .bind(json(&current.values)?)
                 .bind(json(after)?)
                 .bind(reverts)
                 .execute(&mut *tx)

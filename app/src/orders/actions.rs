@@ -5,7 +5,7 @@ use switchyard_engine::Row;
 
 use super::model::Order;
 use crate::{
-    admin::options::{ActionBatch, ActionFuture, ActionOutcome, CustomAction},
+    admin::resource::options::{ActionBatch, ActionFuture, ActionOutcome, CustomAction},
     db::{
         edit::{ChangeNote, EDIT},
         SqlStore,

@@ -5,10 +5,10 @@ use serde_json::{Map, Value};
 use switchyard_engine::{BulkMode, FieldErrors, FieldKind, Form, FormField};
 
 use super::{machine::orders_machine, machine::orders_table, model::Order};
-use crate::admin::{
+use crate::admin::resource::{
     options::{AdminOptions, Column},
     registry::RegistryError,
-    resource::MachineResource,
+    MachineResource,
 };
 
 /// `123456` cents → `1,234.56`.

@@ -13,8 +13,13 @@ use switchyard_engine::{FieldErrors, Form};
 use super::transition_form::FieldInput;
 use crate::{
     admin::{
-        bulk_api::{preview_bulk, ApplyBulk},
-        view::{object_path, BulkInput, BulkPreview, ListQuery, Message, PreviewGroup},
+        bulk::{
+            api::{preview_bulk, ApplyBulk},
+            types::{BulkInput, BulkPreview, PreviewGroup},
+        },
+        flash::Message,
+        list::types::ListQuery,
+        object::types::object_path,
     },
     components::messages::ErrorPanel,
     error::AppError,

@@ -8,9 +8,14 @@ use leptos_router::hooks::use_params_map;
 use super::{object::capitalised, transition_form::FieldInput};
 use crate::{
     admin::{
-        api::{object_page, ObjectInput},
-        edit_api::{edit_page, DeleteObject, EditInput, SaveObject},
-        view::{object_path, EditView, ObjectView},
+        edit::{
+            api::{edit_page, DeleteObject, SaveObject},
+            types::{EditInput, EditView},
+        },
+        object::{
+            api::object_page,
+            types::{object_path, ObjectInput, ObjectView},
+        },
     },
     components::{
         badge::StateBadgeView,

@@ -6,9 +6,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::object::capitalised;
 use crate::{
-    admin::{
-        api::{history_page, ObjectInput},
-        view::{object_path, HistoryView},
+    admin::object::{
+        api::history_page,
+        types::{object_path, HistoryView, ObjectInput},
     },
     components::{badge::StateBadgeView, history_table::HistoryTable, messages::ErrorPanel},
 };

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    admin::summary::{home_summary, ResourceSummary, StateCount},
+    admin::resource::summary::{home_summary, ResourceSummary, StateCount},
     components::{badge::StateBadgeView, layout::SessionResource},
 };
 

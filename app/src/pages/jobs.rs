@@ -7,8 +7,11 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     admin::{
-        bulk_api::{job_page, jobs_page, CancelJob, JobInput},
-        view::{object_path, JobView},
+        bulk::{
+            api::{job_page, jobs_page, CancelJob},
+            types::{JobInput, JobView},
+        },
+        object::types::object_path,
     },
     components::messages::ErrorPanel,
 };

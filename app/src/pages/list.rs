@@ -10,9 +10,13 @@ use leptos_router::{
 
 use crate::{
     admin::{
-        api::{list_objects, ListInput},
-        edit_api::edit_path,
-        view::{object_path, settings_path, ColumnHeader, ListQuery, ListView},
+        edit::types::edit_path,
+        list::{
+            api::list_objects,
+            types::{ColumnHeader, ListInput, ListQuery, ListView},
+        },
+        object::types::object_path,
+        settings::types::settings_path,
     },
     components::{
         badge::StateBadgeView,

@@ -7,9 +7,12 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     admin::{
-        api::{object_page, FireTransition, ObjectInput},
-        edit_api::edit_path,
-        view::{form_path, object_path, ActionView, FireOrigin, ObjectView},
+        edit::types::edit_path,
+        form::types::form_path,
+        object::{
+            api::{object_page, FireTransition},
+            types::{object_path, ActionView, FireOrigin, ObjectInput, ObjectView},
+        },
     },
     components::{
         badge::StateBadgeView,

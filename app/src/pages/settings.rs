@@ -7,9 +7,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    admin::{
-        settings_api::{settings_page, RevertSetting, SaveSettings, SettingsPageInput},
-        view::{SettingChangeView, SettingRow, SettingVisibility, SettingsView},
+    admin::settings::{
+        api::{settings_page, RevertSetting, SaveSettings},
+        types::{
+            SettingChangeView, SettingRow, SettingVisibility, SettingsPageInput, SettingsView,
+        },
     },
     components::messages::{ErrorPanel, MessageView},
 };

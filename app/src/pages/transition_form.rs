@@ -10,8 +10,14 @@ use switchyard_engine::{FieldKind, FormField};
 use super::object::{capitalised, FireHiddenFields};
 use crate::{
     admin::{
-        api::{form_page, FireTransition, FormInput},
-        view::{object_path, FireOrigin, FormView},
+        form::{
+            api::form_page,
+            types::{FormInput, FormView},
+        },
+        object::{
+            api::FireTransition,
+            types::{object_path, FireOrigin},
+        },
     },
     components::{
         badge::StateBadgeView,

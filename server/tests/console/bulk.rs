@@ -5,7 +5,7 @@
 use std::{path::PathBuf, sync::Arc};
 
 use app::{
-    admin::job_runner,
+    admin::bulk::job_runner,
     db::jobs,
     orders::{orders_machine, orders_table, OrdersStore},
     state::AppState,

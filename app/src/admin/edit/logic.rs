@@ -4,14 +4,16 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use serde_json::{Map, Value};
 use switchyard_engine::{Actor, FieldErrors, Form, Version};
 
-use super::{
-    resource::MachineResource,
-    view::{DeleteInput, EditView, Message, MessageKind, SaveInput, SaveReport},
-};
+use super::types::{DeleteInput, EditView, SaveInput, SaveReport};
 use crate::{
+    admin::{
+        flash::{Message, MessageKind},
+        resource::MachineResource,
+    },
     db::{
         edit::{ChangeNote, EditError, CREATE, DELETE, EDIT},
         Db, SqlModel,
@@ -44,6 +46,169 @@ fn input_value(value: Option<&Value>) -> String {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(text)) => text.clone(),
         Some(other) => other.to_string(),
+    }
+}
+
+/// Editing, creating and deleting objects.
+#[async_trait]
+pub trait EditFeature: Send + Sync {
+    /// The edit page of an object (`Some(id)`), or the creation page.
+    async fn edit(&self, db: &Db, id: Option<&str>, actor: &Actor) -> Result<EditView, AppError>;
+    /// Saves an edit, or creates an object.
+    async fn save(&self, db: &Db, input: &SaveInput, actor: &Actor)
+        -> Result<SaveReport, AppError>;
+    /// Deletes an object.
+    async fn delete(
+        &self,
+        db: &Db,
+        input: &DeleteInput,
+        actor: &Actor,
+    ) -> Result<SaveReport, AppError>;
+}
+
+#[async_trait]
+impl<O: SqlModel> EditFeature for MachineResource<O> {
+    /// The edit page of an object (`Some(id)`) or the creation page (`None`).
+    async fn edit(&self, db: &Db, id: Option<&str>, actor: &Actor) -> Result<EditView, AppError> {
+        let (form, id, version, state, values) = match id {
+            Some(id) => {
+                let form = self.edit_form(actor)?;
+                let row = self.load_row(db, id).await?;
+                let current = serde_json::to_value(row.object()).map_err(AppError::internal)?;
+                let values = form
+                    .fields
+                    .iter()
+                    .map(|field| (field.name.clone(), input_value(current.get(&field.name))))
+                    .collect();
+                let state = self.badge(row.state().as_str());
+                (
+                    form,
+                    Some(row.id().to_string()),
+                    row.version().get(),
+                    state,
+                    values,
+                )
+            }
+            None => {
+                let form = self.create_form(actor)?;
+                let initial = self.badge(self.machine.initial_state().as_str());
+                (form, None, 0, initial, BTreeMap::new())
+            }
+        };
+        Ok(EditView {
+            resource: self.machine.resource().to_owned(),
+            title: self.options.title.clone(),
+            singular: self.options.singular.clone(),
+            id,
+            version,
+            state,
+            form: form.clone(),
+            values,
+            errors: FieldErrors::new(),
+            message: None,
+        })
+    }
+
+    /// Saves an edit (`input.id` set) or creates an object.
+    async fn save(
+        &self,
+        db: &Db,
+        input: &SaveInput,
+        actor: &Actor,
+    ) -> Result<SaveReport, AppError> {
+        if input.id.is_empty() {
+            return self.create(db, input, actor).await;
+        }
+        let form = self.edit_form(actor)?;
+        let row = self.load_row(db, &input.id).await?;
+        let version = Version::new(input.version)
+            .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
+        if row.version() != version {
+            return Err(self.conflict_on_save());
+        }
+        let cleaned = cleaned_fields(form, &input.fields)?;
+        let Value::Object(mut merged) =
+            serde_json::to_value(row.object()).map_err(AppError::internal)?
+        else {
+            return Err(AppError::internal(
+                "the model does not serialize to an object",
+            ));
+        };
+        let mut changes = Map::new();
+        for (name, value) in &cleaned {
+            let old = merged.get(name).cloned().unwrap_or(Value::Null);
+            if &old != value {
+                changes.insert(name.clone(), Value::Array(vec![old, value.clone()]));
+            }
+            merged.insert(name.clone(), value.clone());
+        }
+        let id = row.id().to_string();
+        let name = self.object_name(&id);
+        if changes.is_empty() {
+            return Ok(success(format!("{name}: nothing changed."), id));
+        }
+        let object: O = serde_json::from_value(Value::Object(merged))
+            .map_err(|error| AppError::Invalid(format!("The values do not fit: {error}")))?;
+        let changed: Vec<String> = changes.keys().cloned().collect();
+        let labels: Vec<String> = form
+            .fields
+            .iter()
+            .filter(|field| changes.contains_key(&field.name))
+            .map(|field| field.label.clone())
+            .collect();
+        let note = self.note(EDIT, row.state().as_str(), actor, Value::Object(changes));
+        let saved = self
+            .store(db)
+            .update_columns(row.id(), version, &object, &changed, &note)
+            .await
+            .map_err(edit_failure)?;
+        if !saved {
+            return Err(self.conflict_on_save());
+        }
+        Ok(success(
+            format!("{name} was saved: {} changed.", labels.join(", ")),
+            id,
+        ))
+    }
+
+    /// Deletes an object still at the version the page showed.
+    async fn delete(
+        &self,
+        db: &Db,
+        input: &DeleteInput,
+        actor: &Actor,
+    ) -> Result<SaveReport, AppError> {
+        if !self.options.deletable {
+            return Err(AppError::NotFound(format!(
+                "Deleting {}",
+                self.options.title.to_lowercase()
+            )));
+        }
+        if !self.can_delete(actor) {
+            return Err(AppError::NotAllowed(format!(
+                "You may not delete {}.",
+                self.options.title.to_lowercase()
+            )));
+        }
+        let row = self.load_row(db, &input.id).await?;
+        let version = Version::new(input.version)
+            .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
+        if row.version() != version {
+            return Err(self.conflict_on_save());
+        }
+        let object = serde_json::to_value(row.object()).map_err(AppError::internal)?;
+        let note = self.note(DELETE, row.state().as_str(), actor, object);
+        let deleted = self
+            .store(db)
+            .delete_row(row.id(), version, &note)
+            .await
+            .map_err(edit_failure)?;
+        if !deleted {
+            return Err(self.conflict_on_save());
+        }
+        let id = row.id().to_string();
+        let name = self.object_name(&id);
+        Ok(success(format!("{name} was deleted."), id))
     }
 }
 
@@ -112,114 +277,6 @@ impl<O: SqlModel> MachineResource<O> {
         ))
     }
 
-    /// The edit page of an object (`Some(id)`) or the creation page (`None`).
-    pub(crate) async fn edit_view(
-        &self,
-        db: &Db,
-        id: Option<&str>,
-        actor: &Actor,
-    ) -> Result<EditView, AppError> {
-        let (form, id, version, state, values) = match id {
-            Some(id) => {
-                let form = self.edit_form(actor)?;
-                let row = self.load_row(db, id).await?;
-                let current = serde_json::to_value(row.object()).map_err(AppError::internal)?;
-                let values = form
-                    .fields
-                    .iter()
-                    .map(|field| (field.name.clone(), input_value(current.get(&field.name))))
-                    .collect();
-                let state = self.badge(row.state().as_str());
-                (
-                    form,
-                    Some(row.id().to_string()),
-                    row.version().get(),
-                    state,
-                    values,
-                )
-            }
-            None => {
-                let form = self.create_form(actor)?;
-                let initial = self.badge(self.machine.initial_state().as_str());
-                (form, None, 0, initial, BTreeMap::new())
-            }
-        };
-        Ok(EditView {
-            resource: self.machine.resource().to_owned(),
-            title: self.options.title.clone(),
-            singular: self.options.singular.clone(),
-            id,
-            version,
-            state,
-            form: form.clone(),
-            values,
-            errors: FieldErrors::new(),
-            message: None,
-        })
-    }
-
-    /// Saves an edit (`input.id` set) or creates an object.
-    pub(crate) async fn save_fields(
-        &self,
-        db: &Db,
-        input: &SaveInput,
-        actor: &Actor,
-    ) -> Result<SaveReport, AppError> {
-        if input.id.is_empty() {
-            return self.create(db, input, actor).await;
-        }
-        let form = self.edit_form(actor)?;
-        let row = self.load_row(db, &input.id).await?;
-        let version = Version::new(input.version)
-            .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
-        if row.version() != version {
-            return Err(self.conflict_on_save());
-        }
-        let cleaned = cleaned_fields(form, &input.fields)?;
-        let Value::Object(mut merged) =
-            serde_json::to_value(row.object()).map_err(AppError::internal)?
-        else {
-            return Err(AppError::internal(
-                "the model does not serialize to an object",
-            ));
-        };
-        let mut changes = Map::new();
-        for (name, value) in &cleaned {
-            let old = merged.get(name).cloned().unwrap_or(Value::Null);
-            if &old != value {
-                changes.insert(name.clone(), Value::Array(vec![old, value.clone()]));
-            }
-            merged.insert(name.clone(), value.clone());
-        }
-        let id = row.id().to_string();
-        let name = self.object_name(&id);
-        if changes.is_empty() {
-            return Ok(success(format!("{name}: nothing changed."), id));
-        }
-        let object: O = serde_json::from_value(Value::Object(merged))
-            .map_err(|error| AppError::Invalid(format!("The values do not fit: {error}")))?;
-        let changed: Vec<String> = changes.keys().cloned().collect();
-        let labels: Vec<String> = form
-            .fields
-            .iter()
-            .filter(|field| changes.contains_key(&field.name))
-            .map(|field| field.label.clone())
-            .collect();
-        let note = self.note(EDIT, row.state().as_str(), actor, Value::Object(changes));
-        let saved = self
-            .store(db)
-            .update_columns(row.id(), version, &object, &changed, &note)
-            .await
-            .map_err(edit_failure)?;
-        if !saved {
-            return Err(self.conflict_on_save());
-        }
-        Ok(success(
-            format!("{name} was saved: {} changed.", labels.join(", ")),
-            id,
-        ))
-    }
-
     async fn create(
         &self,
         db: &Db,
@@ -245,46 +302,6 @@ impl<O: SqlModel> MachineResource<O> {
             .to_string();
         let name = self.object_name(&id);
         Ok(success(format!("{name} was created."), id))
-    }
-
-    /// Deletes an object still at the version the page showed.
-    pub(crate) async fn delete_object(
-        &self,
-        db: &Db,
-        input: &DeleteInput,
-        actor: &Actor,
-    ) -> Result<SaveReport, AppError> {
-        if !self.options.deletable {
-            return Err(AppError::NotFound(format!(
-                "Deleting {}",
-                self.options.title.to_lowercase()
-            )));
-        }
-        if !self.can_delete(actor) {
-            return Err(AppError::NotAllowed(format!(
-                "You may not delete {}.",
-                self.options.title.to_lowercase()
-            )));
-        }
-        let row = self.load_row(db, &input.id).await?;
-        let version = Version::new(input.version)
-            .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
-        if row.version() != version {
-            return Err(self.conflict_on_save());
-        }
-        let object = serde_json::to_value(row.object()).map_err(AppError::internal)?;
-        let note = self.note(DELETE, row.state().as_str(), actor, object);
-        let deleted = self
-            .store(db)
-            .delete_row(row.id(), version, &note)
-            .await
-            .map_err(edit_failure)?;
-        if !deleted {
-            return Err(self.conflict_on_save());
-        }
-        let id = row.id().to_string();
-        let name = self.object_name(&id);
-        Ok(success(format!("{name} was deleted."), id))
     }
 }
 

@@ -2,17 +2,9 @@
 //! change. Posted from the console (`from_console`), they follow Post/Redirect/Get.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::view::{Message, RevertInput, SettingsInput, SettingsView};
-use crate::error::AppError;
-
-/// Which resource's settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingsPageInput {
-    /// The resource's name.
-    pub resource: String,
-}
+use super::types::{RevertInput, SettingsInput, SettingsPageInput, SettingsView};
+use crate::{admin::flash::Message, error::AppError};
 
 /// The transition settings of a resource: 403 without `<resource>.configure`.
 #[server(endpoint = "settings")]
@@ -38,8 +30,9 @@ mod server {
     use super::SettingsPageInput;
     use crate::{
         admin::{
-            api::server::{caller, login_path, message_of, redirect_with, take_flash, Flash},
-            view::{settings_path, Message, RevertInput, SettingsInput, SettingsView},
+            flash::{login_path, message_of, redirect_with, take_flash, Flash, Message},
+            resource::caller::caller,
+            settings::types::{settings_path, RevertInput, SettingsInput, SettingsView},
         },
         error::{respond, AppError},
     };
@@ -48,7 +41,7 @@ mod server {
         let caller = caller(&input.resource).await?;
         let mut view = caller
             .resource
-            .settings(&caller.state.db, &caller.actor)
+            .settings(&caller.context.db, &caller.actor)
             .await?;
         if let Some(flash) = take_flash(&settings_path(&input.resource)).await? {
             view.message = flash.message;
@@ -85,7 +78,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .save_settings(&caller.state.db, &input, &caller.actor)
+                .save_settings(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;
@@ -97,7 +90,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .revert_setting(&caller.state.db, &input, &caller.actor)
+                .revert_setting(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;

@@ -48,13 +48,14 @@ pub async fn home_summary() -> Result<Vec<ResourceSummary>, AppError> {
 mod server {
     use super::ResourceSummary;
     use crate::{
+        admin::resource::registry::AdminContext,
         auth::{session, users},
         error::AppError,
     };
 
     pub async fn home_summary() -> Result<Vec<ResourceSummary>, AppError> {
         let user = session::require_user().await?;
-        let state = session::app_state()?;
+        let state = AdminContext::current()?;
         let permissions = users::permissions(&state.db, &user).await?;
         let mut summaries = Vec::new();
         for resource in state.registry.iter() {

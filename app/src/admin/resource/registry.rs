@@ -1,8 +1,30 @@
-//! The registry of resources the console manages, built once at start.
+//! The registry of resources the console manages, built once at start, and the console's
+//! context (the database and that registry) its server functions and job runner work with.
 
 use std::sync::Arc;
 
-use super::{resource::AdminResource, visibility::DefaultVisibility};
+use super::admin_resource::AdminResource;
+use crate::{admin::settings::visibility::DefaultVisibility, db::Db, error::AppError};
+
+/// What the console's server side works with: the database and the registered resources.
+/// Server functions read it from their Leptos context (the server provides it beside the
+/// application's state); handlers and the job runner take it from that state by `FromRef`.
+#[derive(Clone, Debug)]
+pub struct AdminContext {
+    /// The database.
+    pub db: Db,
+    /// The resources the console manages.
+    pub registry: Arc<ResourceRegistry>,
+}
+
+impl AdminContext {
+    /// The console's context inside a server function.
+    pub fn current() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<AdminContext>().ok_or_else(|| {
+            AppError::internal("the console's context is missing from the server function context")
+        })
+    }
+}
 
 /// Why a registry could not be built.
 #[derive(Debug, thiserror::Error)]

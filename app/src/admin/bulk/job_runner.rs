@@ -3,21 +3,26 @@
 //! per-row outcomes.
 
 use axum::{
-    extract::{Path, State},
+    extract::{FromRef, Path, State},
     http::header,
     response::{IntoResponse, Response},
 };
 use tower_sessions::Session;
 
 use crate::{
+    admin::resource::registry::AdminContext,
     auth::{session::current_user, users},
     db::jobs,
     error::AppError,
-    state::AppState,
 };
 
 /// Runs a job to its end in the calling task; a failure of the job itself is stored on it.
-pub async fn run_job(state: AppState, job_id: i64) {
+/// `state` is anything the console's context comes from (the application's state).
+pub async fn run_job<S>(state: S, job_id: i64)
+where
+    AdminContext: FromRef<S>,
+{
+    let state = AdminContext::from_ref(&state);
     if let Err(error) = run(&state, job_id).await {
         tracing::error!(job = job_id, %error, "bulk job failed");
         let message = match &error {
@@ -32,7 +37,7 @@ pub async fn run_job(state: AppState, job_id: i64) {
     }
 }
 
-async fn run(state: &AppState, job_id: i64) -> Result<(), AppError> {
+async fn run(state: &AdminContext, job_id: i64) -> Result<(), AppError> {
     // One run per job at a time, across every server on the database: a job another live
     // run holds is left to it, and one whose run died is taken over after the lease.
     let runner = run_token(job_id);
@@ -71,13 +76,17 @@ fn run_token(job_id: i64) -> String {
 }
 
 /// Starts a background task for a job.
-pub fn spawn(state: AppState, job_id: i64) {
+pub fn spawn(state: AdminContext, job_id: i64) {
     tokio::spawn(run_job(state, job_id));
 }
 
 /// Looks for unfinished jobs nobody runs every `LEASE_SECONDS / 2`: a job whose server died
 /// (this one before a restart, or another one) is taken over once its lease runs out.
-pub fn spawn_resumer(state: AppState) {
+pub fn spawn_resumer<S>(state: S)
+where
+    AdminContext: FromRef<S>,
+{
+    let state = AdminContext::from_ref(&state);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(
             jobs::LEASE_SECONDS.unsigned_abs() / 2,
@@ -85,7 +94,7 @@ pub fn spawn_resumer(state: AppState) {
         every.tick().await;
         loop {
             every.tick().await;
-            if let Err(error) = resume_unfinished(&state).await {
+            if let Err(error) = resume(&state).await {
                 tracing::error!(%error, "could not look for unfinished bulk jobs");
             }
         }
@@ -93,7 +102,14 @@ pub fn spawn_resumer(state: AppState) {
 }
 
 /// Starts every job a previous server left queued or running (each run first claims it).
-pub async fn resume_unfinished(state: &AppState) -> Result<usize, sqlx::Error> {
+pub async fn resume_unfinished<S>(state: &S) -> Result<usize, sqlx::Error>
+where
+    AdminContext: FromRef<S>,
+{
+    resume(&AdminContext::from_ref(state)).await
+}
+
+async fn resume(state: &AdminContext) -> Result<usize, sqlx::Error> {
     let unfinished = jobs::unfinished_jobs(&state.db).await?;
     for job_id in &unfinished {
         tracing::debug!(job = job_id, "trying to resume a bulk job");
@@ -112,7 +128,7 @@ fn csv_field(value: &str) -> String {
 
 /// `GET /jobs/{id}/outcomes.csv`: every row of a job with its outcome and reason.
 pub async fn outcomes_csv(
-    State(state): State<AppState>,
+    State(state): State<AdminContext>,
     session: Session,
     Path(job_id): Path<i64>,
 ) -> Response {
@@ -132,7 +148,11 @@ pub async fn outcomes_csv(
     }
 }
 
-async fn outcomes(state: &AppState, session: &Session, job_id: i64) -> Result<String, AppError> {
+async fn outcomes(
+    state: &AdminContext,
+    session: &Session,
+    job_id: i64,
+) -> Result<String, AppError> {
     let user = current_user(session, &state.db)
         .await?
         .ok_or(AppError::Unauthenticated)?;

@@ -2,17 +2,9 @@
 //! it), and the jobs pages with cancellation.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::view::{BulkInput, BulkPreview, JobView};
+use super::types::{BulkInput, BulkPreview, JobInput, JobView};
 use crate::error::AppError;
-
-/// Which job.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobInput {
-    /// The job's id.
-    pub id: i64,
-}
 
 /// What a bulk action would do now, grouped by reason; nothing is written.
 #[server(endpoint = "bulk_preview")]
@@ -52,9 +44,14 @@ mod server {
     use super::JobInput;
     use crate::{
         admin::{
-            api::server::{accepts_html, caller, redirect_with, take_flash, Flash, FormFlash},
-            job_runner,
-            view::{BulkInput, BulkPreview, JobItemView, JobView, Message, MessageKind},
+            bulk::{
+                job_runner,
+                types::{BulkInput, BulkPreview, JobItemView, JobView},
+            },
+            flash::{
+                accepts_html, redirect_with, take_flash, Flash, FormFlash, Message, MessageKind,
+            },
+            resource::{caller::caller, registry::AdminContext},
         },
         auth::{session, users},
         db::jobs::{self, JobRecord},
@@ -70,7 +67,7 @@ mod server {
         let caller = caller(&input.resource).await?;
         let mut preview = caller
             .resource
-            .bulk_preview(&caller.state.db, &input, &caller.actor)
+            .bulk_preview(&caller.context.db, &input, &caller.actor)
             .await?;
         if let Some(flash) = take_flash(&input.preview_path()).await? {
             preview.message = flash.message;
@@ -113,28 +110,28 @@ mod server {
         let caller = caller(&input.resource).await?;
         let id = caller
             .resource
-            .create_bulk_job(&caller.state.db, input, &caller.actor)
+            .create_bulk_job(&caller.context.db, input, &caller.actor)
             .await?;
-        let total = jobs::job(&caller.state.db, id)
+        let total = jobs::job(&caller.context.db, id)
             .await?
             .map_or(0, |job| job.total);
         if total <= INLINE_ROWS {
-            job_runner::run_job(caller.state.clone(), id).await;
+            job_runner::run_job(caller.context.clone(), id).await;
         } else {
-            job_runner::spawn(caller.state.clone(), id);
+            job_runner::spawn(caller.context.clone(), id);
         }
         leptos_axum::redirect(&format!("/jobs/{id}"));
         Ok(id)
     }
 
-    async fn viewer() -> Result<(crate::state::AppState, Actor), AppError> {
+    async fn viewer() -> Result<(AdminContext, Actor), AppError> {
         let user = session::require_user().await?;
-        let state = session::app_state()?;
-        let actor = users::actor(&state.db, &user).await?;
-        Ok((state, actor))
+        let context = AdminContext::current()?;
+        let actor = users::actor(&context.db, &user).await?;
+        Ok((context, actor))
     }
 
-    async fn view_of(state: &crate::state::AppState, job: JobRecord) -> Result<JobView, AppError> {
+    async fn view_of(state: &AdminContext, job: JobRecord) -> Result<JobView, AppError> {
         let processed = job.applied + job.skipped + job.failed;
         let all_or_nothing = job.all_or_nothing();
         let rate = if job.elapsed_seconds > 0.0 {
@@ -178,7 +175,7 @@ mod server {
         })
     }
 
-    async fn visible_job(id: i64) -> Result<(crate::state::AppState, Actor, JobRecord), AppError> {
+    async fn visible_job(id: i64) -> Result<(AdminContext, Actor, JobRecord), AppError> {
         let (state, actor) = viewer().await?;
         let job = jobs::job(&state.db, id)
             .await?

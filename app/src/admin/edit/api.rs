@@ -2,20 +2,9 @@
 //! the console (`from_console`), they follow Post/Redirect/Get like transitions do.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::view::{DeleteInput, EditView, SaveInput, SaveReport};
+use super::types::{DeleteInput, EditInput, EditView, SaveInput, SaveReport};
 use crate::error::AppError;
-
-/// Which edit page to read: an object's (`id` set) or the creation page.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EditInput {
-    /// The resource's name.
-    pub resource: String,
-    /// The object; empty for the creation page.
-    #[serde(default)]
-    pub id: String,
-}
 
 /// The edit or creation page, with what was typed and its errors after a refusal.
 #[server(endpoint = "edit")]
@@ -36,26 +25,17 @@ pub async fn delete_object(input: DeleteInput) -> Result<SaveReport, AppError> {
     server::delete_object(input).await
 }
 
-/// The address of an object's edit page, or of the creation page when `id` is empty.
-pub fn edit_path(resource: &str, id: &str) -> String {
-    if id.is_empty() {
-        format!("/{resource}/add")
-    } else {
-        format!("{}/edit", super::view::object_path(resource, id))
-    }
-}
-
 #[cfg(feature = "ssr")]
 mod server {
     use switchyard_engine::FieldErrors;
 
-    use super::{edit_path, EditInput};
+    use super::EditInput;
     use crate::{
         admin::{
-            api::server::{
-                caller, login_path, message_of, redirect_with, take_flash, Flash, FormFlash,
-            },
-            view::{object_path, DeleteInput, EditView, SaveInput, SaveReport},
+            edit::types::{edit_path, DeleteInput, EditView, SaveInput, SaveReport},
+            flash::{login_path, message_of, redirect_with, take_flash, Flash, FormFlash},
+            object::types::object_path,
+            resource::caller::caller,
         },
         error::{respond, AppError},
     };
@@ -65,7 +45,7 @@ mod server {
         let id = (!input.id.is_empty()).then_some(input.id.as_str());
         let mut view = caller
             .resource
-            .edit(&caller.state.db, id, &caller.actor)
+            .edit(&caller.context.db, id, &caller.actor)
             .await?;
         let page = edit_path(&view.resource, view.id.as_deref().unwrap_or_default());
         if let Some(flash) = take_flash(&page).await? {
@@ -83,7 +63,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .save(&caller.state.db, &input, &caller.actor)
+                .save(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;
@@ -124,7 +104,7 @@ mod server {
             let caller = caller(&input.resource).await?;
             caller
                 .resource
-                .delete(&caller.state.db, &input, &caller.actor)
+                .delete(&caller.context.db, &input, &caller.actor)
                 .await
         }
         .await;

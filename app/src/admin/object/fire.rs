@@ -1,71 +1,29 @@
-//! Firing a transition from the console: a request built from what the page posted, the
-//! engine's one firing path (which reads the row once, inside its transaction, and runs every
-//! check), and every outcome as a sentence naming the transition by its label.
+//! Firing from the console, in sentences: the label a fire names its transition by, and
+//! every way a fire (single or in a bulk job) can fail as a sentence naming the transition.
+//! The fire itself is `ObjectFeature::fire`: a request built from what the page posted goes
+//! through the engine's one firing path, which reads the row once, inside its transaction,
+//! and runs every check.
 
-use switchyard_engine::{Actor, FireError, FireRequest, Outcome, Row, Version};
+use switchyard_engine::{FireError, Row};
 
-use super::{
-    resource::{state_label, MachineResource},
-    view::{FireInput, FireReport, Message, MessageKind},
-    visibility::Visibility,
-};
 use crate::{
-    db::{Db, SqlModel},
+    admin::{
+        resource::{state_label, MachineResource},
+        settings::visibility::Visibility,
+    },
+    db::SqlModel,
     error::AppError,
 };
 
 impl<O: SqlModel> MachineResource<O> {
-    /// Fires `input.transition` on `input.id` as `actor`, through the console channel,
-    /// expecting the version the page showed, with the form's fields as typed. The console
-    /// decides nothing itself: the engine refuses in its one order (see the engine's crate
-    /// docs) and this maps its answer to a sentence.
-    pub(crate) async fn fire_from_console(
-        &self,
-        db: &Db,
-        input: &FireInput,
-        actor: &Actor,
-    ) -> Result<FireReport, AppError> {
-        let key = self
-            .parse_id(&input.id)
-            .ok_or_else(|| AppError::NotFound(self.object_name(&input.id)))?;
-        let version = Version::new(input.version)
-            .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
-        let rule = self.visibility(db).await?;
-        let request = FireRequest::new(key, &input.transition, actor.clone())
-            .in_console(rule.clone())
-            .expecting_version(version)
-            .fields(input.fields.clone());
-        let attempted = self.machine.attempt(self.store(db), request).await;
-        let label = self.fired_label(&input.transition, attempted.loaded.as_ref(), &rule);
-        match attempted.result {
-            Ok(fired) => {
-                let text = match &fired.outcome {
-                    Outcome::Moved { from, to } => format!(
-                        "{label}: moved from {} to {}.",
-                        state_label(&self.machine, from),
-                        state_label(&self.machine, to)
-                    ),
-                    Outcome::Stayed { state } => format!(
-                        "{label}: done; the {} stays {}.",
-                        self.options.singular,
-                        state_label(&self.machine, state)
-                    ),
-                };
-                Ok(FireReport {
-                    message: Message {
-                        kind: MessageKind::Success,
-                        text,
-                    },
-                    state: self.badge(fired.row.state().as_str()),
-                })
-            }
-            Err(error) => Err(self.fire_error(&label, &input.id, error)),
-        }
-    }
-
     /// The label of `name` on the row as the fire loaded it (the declaration for its state,
     /// else the first one); the declared label when no row was loaded.
-    fn fired_label(&self, name: &str, loaded: Option<&Row<O>>, rule: &Visibility<O>) -> String {
+    pub(super) fn fired_label(
+        &self,
+        name: &str,
+        loaded: Option<&Row<O>>,
+        rule: &Visibility<O>,
+    ) -> String {
         let declared = |row: &Row<O>| {
             self.machine
                 .resolve(name, row.state())

@@ -1,18 +1,20 @@
 //! Which transitions the console offers: the per-object hook, the browser's override, the
 //! transition's flag and the global default, in that order of precedence. The same rule draws
 //! the buttons and menus and, handed to the engine as its [`ConsoleRule`], refuses inside the
-//! fire's transaction what it hides.
+//! fire's transaction what it hides. The browser's overrides come from `db::settings` as plain
+//! stored values and are read here into the console's [`TransitionSetting`].
 
 use std::{collections::HashMap, sync::Arc};
 
 use switchyard_engine::{Actor, ConsoleRule, Form, Transition};
 
-use super::{
-    options::VisibilityHook,
-    view::{SettingVisibility, TransitionSetting},
-};
+use super::types::{SettingVisibility, TransitionSetting};
 use crate::{
-    db::{settings, Db},
+    admin::resource::{options::VisibilityHook, MachineResource},
+    db::{
+        settings::{self, SettingValues},
+        Db, SqlModel,
+    },
     error::AppError,
 };
 
@@ -46,23 +48,40 @@ pub enum DecidedBy {
     Default,
 }
 
+/// One transition's override as the console reads it, with the revision a page must post
+/// back to change it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StoredOverride {
+    /// What it overrides.
+    pub(crate) setting: TransitionSetting,
+    /// Bumped by every change; 0 for a transition never changed.
+    pub(crate) revision: i64,
+}
+
 /// The browser's overrides of one resource, read once per request so that a change made on
 /// any server applies at the next request everywhere.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Overrides {
-    by_transition: HashMap<String, settings::StoredSetting>,
+    by_transition: HashMap<String, StoredOverride>,
 }
 
 impl Overrides {
     /// The overrides of `resource` as stored now.
     pub(crate) async fn read(db: &Db, resource: &str) -> Result<Self, AppError> {
-        Ok(Overrides {
-            by_transition: settings::read_all(db, resource).await?,
-        })
+        let stored = settings::read_all(db, resource).await?;
+        let by_transition = stored
+            .into_iter()
+            .map(|(transition, stored)| {
+                let setting = TransitionSetting::from_values(stored.values);
+                let revision = stored.revision;
+                (transition, StoredOverride { setting, revision })
+            })
+            .collect();
+        Ok(Overrides { by_transition })
     }
 
     /// The override of `transition`, if one is stored.
-    pub(crate) fn get(&self, transition: &str) -> Option<&settings::StoredSetting> {
+    pub(crate) fn get(&self, transition: &str) -> Option<&StoredOverride> {
         self.by_transition.get(transition)
     }
 
@@ -85,6 +104,50 @@ impl Overrides {
     /// The help text the browser set for `transition`, if any.
     pub(crate) fn help_text(&self, transition: &str) -> Option<&str> {
         self.setting(transition)?.help_text.as_deref()
+    }
+}
+
+impl TransitionSetting {
+    /// A setting from its stored values (a visibility the console does not know reads as
+    /// none).
+    pub(crate) fn from_values(values: SettingValues) -> Self {
+        TransitionSetting {
+            visibility: values
+                .visibility
+                .as_deref()
+                .and_then(SettingVisibility::parse),
+            groups: values.groups,
+            label: values.label,
+            help_text: values.help_text,
+        }
+    }
+
+    /// The values stored for this setting.
+    pub(crate) fn to_values(&self) -> SettingValues {
+        SettingValues {
+            visibility: self.visibility.map(|v| v.value().to_owned()),
+            groups: self.groups.clone(),
+            label: self.label.clone(),
+            help_text: self.help_text.clone(),
+        }
+    }
+
+    /// A setting from the change log's JSON (none when it cannot be read).
+    pub(crate) fn from_json(text: &str) -> Self {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
+
+impl<O: SqlModel> MachineResource<O> {
+    /// The console's rule for this resource as stored now: read on every request, so that
+    /// an override saved on any server applies at the next request everywhere.
+    pub(crate) async fn visibility(&self, db: &Db) -> Result<Visibility<O>, AppError> {
+        Ok(Visibility {
+            hook: self.options.visible.clone(),
+            overrides: Arc::new(Overrides::read(db, self.machine.resource()).await?),
+            default: self.console_default,
+            forms: Arc::clone(&self.options.forms),
+        })
     }
 }
 

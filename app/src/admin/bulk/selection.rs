@@ -1,0 +1,89 @@
+//! Which rows a bulk action runs over: the explicit keys (once each, missing ones reported),
+//! or every row matching the list's filters and search, in key order.
+
+use switchyard_engine::{ObjectId, Row, StoredRow};
+
+use super::types::BulkInput;
+use crate::{
+    admin::resource::MachineResource,
+    db::{
+        list::{Direction, ListSpec},
+        Db, SqlModel,
+    },
+    error::AppError,
+};
+
+impl<O: SqlModel> MachineResource<O> {
+    /// The rows with the explicit keys, by key, and the keys that do not exist.
+    pub(super) async fn explicit_rows(
+        &self,
+        db: &Db,
+        input: &BulkInput,
+    ) -> Result<(Vec<Row<O>>, Vec<String>), AppError> {
+        let keys: Vec<ObjectId> = input
+            .ids
+            .iter()
+            .filter_map(|id| self.parse_id(id))
+            .collect();
+        let stored = self
+            .store(db)
+            .read_many(&keys)
+            .await
+            .map_err(AppError::internal)?;
+        let rows = self.decode_rows(stored)?;
+        let found: std::collections::HashSet<String> =
+            rows.iter().map(|row| row.id().to_string()).collect();
+        let missing = distinct(&input.ids)
+            .into_iter()
+            .filter(|id| !found.contains(id))
+            .collect();
+        Ok((rows, missing))
+    }
+
+    pub(super) fn decode_rows(&self, stored: Vec<StoredRow<O>>) -> Result<Vec<Row<O>>, AppError> {
+        stored
+            .into_iter()
+            .map(|row| self.machine.decode_row(row))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AppError::internal)
+    }
+
+    /// The list query "select all matching" stands for, in key order.
+    pub(super) fn matching_spec(&self, input: &BulkInput) -> Result<ListSpec, AppError> {
+        Ok(ListSpec {
+            states: self.state_filter(&input.query)?,
+            search: input.query.q.clone(),
+            search_columns: self.options.search.clone(),
+            order: ("id".to_owned(), Direction::Ascending),
+            limit: 0,
+            offset: 0,
+            after: None,
+        })
+    }
+
+    /// The keys a job runs over, in order: the matching rows' keys, or the explicit keys once
+    /// each. Rows are not read here: the runner checks each one, and reports missing keys.
+    pub(super) async fn selected_keys(
+        &self,
+        db: &Db,
+        input: &BulkInput,
+    ) -> Result<Vec<String>, AppError> {
+        if input.all_matching {
+            self.store(db)
+                .matching_keys(&self.matching_spec(input)?)
+                .await
+                .map_err(AppError::internal)
+        } else {
+            Ok(distinct(&input.ids))
+        }
+    }
+}
+
+/// `ids` without repeats, first occurrence first.
+fn distinct(ids: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    ids.iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .cloned()
+        .collect()
+}

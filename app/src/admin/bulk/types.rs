@@ -1,0 +1,181 @@
+//! What the bulk preview and the jobs pages show, and what the list's "Action" chooser and
+//! the preview's "Apply" post: plain serializable data, the same on the server and in the
+//! browser.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use switchyard_engine::{FieldErrors, Form};
+
+use crate::admin::{
+    flash::Message,
+    list::types::ListQuery,
+    paths::{encode_component, encode_path_segment},
+};
+
+/// A transition offered as a bulk action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkAction {
+    /// The transition's name.
+    pub name: String,
+    /// Its label.
+    pub label: String,
+}
+
+/// A selection and a transition to run over it, as the preview page reads it and the
+/// "Apply" button posts it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkInput {
+    /// The resource's name.
+    pub resource: String,
+    /// The transition's name.
+    pub transition: String,
+    /// The selected keys (ignored when `all_matching`).
+    #[serde(default)]
+    pub ids: Vec<String>,
+    /// Every object matching `query`'s filters and search, across pages.
+    #[serde(default)]
+    pub all_matching: bool,
+    /// The list's filters and search when `all_matching`.
+    #[serde(default)]
+    pub query: ListQuery,
+    /// `true`: one refused or failed row stops every row; absent: the action's default mode.
+    #[serde(default)]
+    pub all_or_nothing: Option<bool>,
+    /// The transition form's fields, typed once for every row.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+impl BulkInput {
+    /// The preview page's address for this selection (`/orders/bulk?transition=pay&id=1…`).
+    pub fn preview_path(&self) -> String {
+        let mut pairs = vec![("transition", self.transition.clone())];
+        if self.all_matching {
+            pairs.push(("all", "1".to_owned()));
+            pairs.extend(
+                [
+                    ("state", self.query.state.clone()),
+                    ("group", self.query.group.clone()),
+                    ("q", self.query.q.clone()),
+                ]
+                .into_iter()
+                .filter_map(|(key, value)| value.filter(|v| !v.is_empty()).map(|v| (key, v))),
+            );
+        } else {
+            pairs.extend(self.ids.iter().map(|id| ("id", id.clone())));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", encode_component(&value)))
+            .collect();
+        format!(
+            "/{}/bulk?{}",
+            encode_path_segment(&self.resource),
+            query.join("&")
+        )
+    }
+}
+
+/// Rows that will not move, for one reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewGroup {
+    /// Why, as a sentence.
+    pub reason: String,
+    /// How many rows.
+    pub count: usize,
+    /// A few of their keys.
+    pub examples: Vec<String>,
+}
+
+/// What a bulk action would do, before anything is applied.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkPreview {
+    /// The resource's title.
+    pub title: String,
+    /// The singular noun.
+    pub singular: String,
+    /// The transition's label.
+    pub label: String,
+    /// Rows selected.
+    pub total: usize,
+    /// Rows that would move now.
+    pub will_move: usize,
+    /// Rows that would be skipped, grouped by reason, largest group first.
+    pub groups: Vec<PreviewGroup>,
+    /// The transition's form, asked once for every row.
+    pub form: Option<Form>,
+    /// The action's default mode: all or nothing (else best effort).
+    pub all_or_nothing: bool,
+    /// Whether the operator chooses the mode (a transition), or the action runs row by row
+    /// (a deployer's action).
+    pub choose_mode: bool,
+    /// Why the last "Apply" was refused, when it was posted without JavaScript.
+    pub message: Option<Message>,
+    /// What the form's inputs show: what was typed before that refusal.
+    pub values: BTreeMap<String, String>,
+    /// Per-field errors of that refusal.
+    pub errors: FieldErrors,
+}
+
+/// Which job.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobInput {
+    /// The job's id.
+    pub id: i64,
+}
+
+/// One row of a job's report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobItemView {
+    /// The object's key.
+    pub id: String,
+    /// `skipped`, `failed` or `not_applied`.
+    pub outcome: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A bulk job: its progress, and when finished its report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobView {
+    /// The job's id.
+    pub id: i64,
+    /// The resource's name.
+    pub resource: String,
+    /// The transition's label.
+    pub label: String,
+    /// `Best effort` or `All or nothing`.
+    pub mode: String,
+    /// `queued`, `running`, `done`, `cancelled` or `failed`.
+    pub status: String,
+    /// Who started it.
+    pub actor: String,
+    /// When (RFC 3339 UTC).
+    pub created_at: String,
+    /// Rows in all.
+    pub total: i64,
+    /// Rows moved.
+    pub applied: i64,
+    /// Rows skipped.
+    pub skipped: i64,
+    /// Rows failed or held back.
+    pub failed: i64,
+    /// Rows per second so far.
+    pub rate: f64,
+    /// Seconds left at that rate, while running.
+    pub seconds_left: Option<f64>,
+    /// Whether a cancel was asked for.
+    pub cancel_requested: bool,
+    /// Why the job itself failed.
+    pub error: Option<String>,
+    /// Skipped and failed rows (the first ones).
+    pub problems: Vec<JobItemView>,
+}
+
+impl JobView {
+    /// Whether the job may still change.
+    pub fn is_running(&self) -> bool {
+        matches!(self.status.as_str(), "queued" | "running")
+    }
+}

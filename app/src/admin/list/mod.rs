@@ -1,0 +1,11 @@
+//! The list page: one page of a resource's objects, filtered by state or group, searched and
+//! sorted, with what the filters and the bulk menu offer.
+
+pub mod api;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+mod logic;
+
+#[cfg(feature = "ssr")]
+pub use logic::ListFeature;

@@ -1,0 +1,112 @@
+//! A transition as the console presents it on one row: its declaration for the row's state,
+//! its label and help text (hook, else override, else declared), and, when it cannot be fired
+//! now, the sentence saying why. The object page, the form page, the bulk preview and the
+//! fire's answer all go through these, so they always agree.
+
+use switchyard_engine::{Actor, Row, Transition, Unavailable};
+
+use crate::{
+    admin::{
+        resource::{state_label, MachineResource},
+        settings::visibility::{Overrides, Visibility},
+    },
+    db::SqlModel,
+    error::AppError,
+};
+
+impl<O: SqlModel> MachineResource<O> {
+    /// The declaration of `name` for the row's current state, else its first declaration
+    /// (whose label still names it in a refusal); `NotFound` when the machine has none.
+    pub(crate) fn declared<'a>(
+        &'a self,
+        name: &'a str,
+        row: &Row<O>,
+    ) -> Result<&'a Transition<O>, AppError> {
+        self.machine
+            .resolve(name, row.state())
+            .or_else(|| self.machine.declarations_of(name).next())
+            .ok_or_else(|| AppError::NotFound(format!("Transition `{name}`")))
+    }
+
+    /// The transition's label for this object: the resource's hook, else the browser's
+    /// override, else the machine's.
+    pub(crate) fn label_of(
+        &self,
+        transition: &Transition<O>,
+        object: &O,
+        overrides: &Overrides,
+    ) -> String {
+        self.options
+            .label
+            .as_ref()
+            .and_then(|hook| hook(transition, object))
+            .or_else(|| {
+                overrides
+                    .label(transition.name().as_str())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| transition.label().to_owned())
+    }
+
+    /// The transition's help text for this object: the resource's hook, else the browser's
+    /// override, else the machine's.
+    pub(crate) fn help_of(
+        &self,
+        transition: &Transition<O>,
+        object: &O,
+        overrides: &Overrides,
+    ) -> String {
+        self.options
+            .help
+            .as_ref()
+            .and_then(|hook| hook(transition, object))
+            .or_else(|| {
+                overrides
+                    .help_text(transition.name().as_str())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| transition.help_text().to_owned())
+    }
+
+    /// Whether `actor` may fire `transition` on `row` from the console now, by the engine's
+    /// one query (the fire's chain up to the conditions): `NotAllowed` for a hidden or
+    /// forbidden transition, `Refused` with the reason for the others.
+    pub(crate) fn availability(
+        &self,
+        transition: &Transition<O>,
+        row: &Row<O>,
+        actor: &Actor,
+        rule: &Visibility<O>,
+    ) -> Result<(), AppError> {
+        match self
+            .machine
+            .console_unavailable_reason(transition.name().as_str(), row, actor, rule)
+        {
+            None => Ok(()),
+            Some(reason) => {
+                let label = self.label_of(transition, row.object(), &rule.overrides);
+                Err(self.refusal(&label, reason))
+            }
+        }
+    }
+
+    /// The error for a transition that is unavailable, in a sentence naming it.
+    pub(crate) fn refusal(&self, label: &str, reason: Unavailable) -> AppError {
+        match reason {
+            Unavailable::WrongState { state } => AppError::Refused(format!(
+                "{label} is not possible: the {} is {}.",
+                self.options.singular,
+                state_label(&self.machine, &state)
+            )),
+            Unavailable::ConditionsUnmet { .. } => {
+                AppError::Refused(format!("{label} is not possible: {reason}"))
+            }
+            Unavailable::Forbidden => {
+                AppError::NotAllowed(format!("{label}: you do not have permission."))
+            }
+            Unavailable::Hidden => {
+                AppError::NotAllowed(format!("{label} is not offered in the console."))
+            }
+        }
+    }
+}
