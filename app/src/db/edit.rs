@@ -9,9 +9,8 @@ use serde_json::{Map, Value};
 use switchyard_engine::{ObjectId, StoredState, Version};
 
 use super::{
-    machine_store::{SqlModel, SqlStore},
     table::{quote, ColumnKind, IdKind},
-    Db,
+    Db, SqlModel, SqlStore,
 };
 use crate::with_pool;
 

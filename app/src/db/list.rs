@@ -9,10 +9,9 @@
 use switchyard_engine::{ObjectId, StoreError, StoredRow, StoredState};
 
 use super::{
-    codec::decode_row,
-    machine_store::{SqlModel, SqlStore},
+    store::codec::decode_row,
     table::{quote, ColumnKind, IdKind},
-    Db,
+    Db, SqlModel, SqlStore,
 };
 use crate::with_pool;
 

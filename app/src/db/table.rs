@@ -5,7 +5,7 @@
 //! always hits and no SQL string is built per call. On PostgreSQL a batch travels as one JSON
 //! document bound to one parameter (`json_to_recordset`), so no bind-parameter limit applies;
 //! on SQLite, which runs in-process, the writes are one-row statements stepped once per row
-//! (see `machine_store`), and only a load by many keys reads a JSON array (`json_each`).
+//! (see `store`), and only a load by many keys reads a JSON array (`json_each`).
 
 use std::{borrow::Cow, sync::OnceLock};
 

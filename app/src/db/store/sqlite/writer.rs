@@ -40,7 +40,7 @@ use sqlx::SqlitePool;
 use switchyard_engine::StoreError;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::SQLITE_BUSY_TIMEOUT;
+use crate::db::SQLITE_BUSY_TIMEOUT;
 
 /// The database file behind `pool`, as SQLite resolved it; an in-memory database is refused,
 /// since a second connection could not reach it (and nothing in it would outlive the process).

@@ -1,6 +1,6 @@
 //! A model's columns serialised straight into SQLite values, without a JSON tree in between.
 //!
-//! The generic path ([`super::codec::write_values`]) turns a model into a `serde_json::Value`
+//! The generic path ([`crate::db::store::codec::write_values`]) turns a model into a `serde_json::Value`
 //! object and takes each declared column out of it: a map, its keys and every text copied
 //! once more, for every row of a compare-and-set. Here the fields of a struct go to their
 //! columns as serde hands them over. A field that is not a plain scalar (a list, a map, a
@@ -16,8 +16,8 @@ use serde::{
     Serialize,
 };
 
-use super::{
-    codec::sqlite_value,
+use crate::db::{
+    store::codec::sqlite_value,
     table::{ColumnKind, Table},
 };
 

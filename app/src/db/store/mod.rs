@@ -7,7 +7,7 @@
 //!   json_to_recordset(<rows>)` of audit rows (see [`super::table`]), so a batch costs three
 //!   round trips.
 //! - SQLite: transactions run on the store's writer connection in the calling thread
-//!   ([`super::sqlite_writer`]), so a single fire never leaves it. A batch's steps each run in
+//!   ([`sqlite::writer`]), so a single fire never leaves it. A batch's steps each run in
 //!   one call on the blocking pool: the compare-and-set steps one prepared one-row statement
 //!   per row (in process there is no round trip to save, and binding values beats writing and
 //!   parsing a JSON document), and audit rows go in multi-row inserts.
@@ -26,6 +26,9 @@
 //! `Conflict`) and the transaction is poisoned so nothing more is written in it. Everything
 //! else is `StoreError::Backend`.
 
+pub(crate) mod codec;
+pub(crate) mod sqlite;
+
 use std::{marker::PhantomData, sync::Arc};
 
 use rusqlite::types::Value as SqlValue;
@@ -36,12 +39,13 @@ use switchyard_engine::{
 };
 use tokio::sync::{Mutex, OnceCell};
 
+use codec::{
+    audit_document, decode_id, decode_row, id_json, sqlite_audit_chunk, sqlite_key,
+    sqlite_state_write_row, sqlite_write_row, writes_document, ReadColumns,
+};
+use sqlite::writer::{self as sqlite_writer, End, SqliteWriter, WriterTransaction};
+
 use super::{
-    codec::{
-        audit_document, decode_id, decode_row, id_json, sqlite_audit_chunk, sqlite_key,
-        sqlite_state_write_row, sqlite_write_row, writes_document, ReadColumns,
-    },
-    sqlite_writer::{self, End, SqliteWriter, WriterTransaction},
     table::{
         sqlite_insert_audit, IdKind, Table, POSTGRES_INSERT_AUDIT, SQLITE_AUDIT_ROWS_PER_INSERT,
     },

@@ -16,8 +16,8 @@ use switchyard_engine::{
     AuditEntry, AuditOutcome, ObjectId, RowWrite, StoreError, StoredRow, StoredState, Version,
 };
 
-use super::sqlite_model;
-use super::table::{
+use super::sqlite::model as sqlite_model;
+use crate::db::table::{
     ColumnKind, IdKind, SharedColumns, StateKind, Table, AUDIT_COLUMNS, WRITE_EXPECTED_STATE,
     WRITE_EXPECTED_VERSION, WRITE_ID, WRITE_STATE, WRITE_VERSION,
 };
