@@ -171,7 +171,7 @@ impl<O: SqlModel> SqlStore<O> {
     }
 
     fn stamp(&self) -> String {
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         match (&sql.updated_at, self.db()) {
             (Some(column), Db::Sqlite(_)) => {
                 format!(", {column} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
@@ -210,7 +210,7 @@ impl<O: SqlModel> SqlStore<O> {
     ) -> Result<bool, EditError> {
         let values = self.columns_of(object)?;
         let table = self.table();
-        let sql = &table.sql;
+        let sql = &table.quoted;
         let mut sets = Vec::new();
         let mut binds = Vec::new();
         for column in table.columns().iter().filter(|c| columns.contains(&c.name)) {
@@ -248,7 +248,7 @@ impl<O: SqlModel> SqlStore<O> {
         }
         let values = self.columns_of(object)?;
         let table = self.table();
-        let sql = &table.sql;
+        let sql = &table.quoted;
         let mut names = Vec::new();
         let mut binds = Vec::new();
         for column in table.columns() {
@@ -296,7 +296,7 @@ impl<O: SqlModel> SqlStore<O> {
         version: Version,
         note: &ChangeNote,
     ) -> Result<bool, EditError> {
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         let statement = format!(
             "DELETE FROM {} WHERE {} = $1 AND {} = $2 RETURNING {}",
             sql.table, sql.id, sql.version, sql.version

@@ -16,11 +16,16 @@ use switchyard_engine::{
     AuditEntry, AuditOutcome, ObjectId, RowWrite, StoreError, StoredRow, StoredState, Version,
 };
 
-use super::sqlite::model as sqlite_model;
-use crate::db::table::{
-    ColumnKind, IdKind, SharedColumns, StateKind, Table, AUDIT_COLUMNS, WRITE_EXPECTED_STATE,
-    WRITE_EXPECTED_VERSION, WRITE_ID, WRITE_STATE, WRITE_VERSION,
+use super::{
+    postgres::statements::{
+        WRITE_EXPECTED_STATE, WRITE_EXPECTED_VERSION, WRITE_ID, WRITE_STATE, WRITE_VERSION,
+    },
+    sqlite::{
+        model as sqlite_model,
+        statements::{SharedColumns, AUDIT_COLUMNS},
+    },
 };
+use crate::db::table::{ColumnKind, IdKind, StateKind, Table};
 
 /// A key as JSON: integers stay numbers, UUIDs become hyphenated text.
 pub(crate) fn id_json(id: &ObjectId) -> Value {
@@ -228,7 +233,7 @@ impl AuditCell<'_> {
     }
 }
 
-/// One audit row's values in `table::sqlite_insert_audit` order.
+/// One audit row's values in `sqlite::statements::insert_audit` order.
 fn audit_cells<'a>(row: &'a AuditDocument<'a>) -> [AuditCell<'a>; AUDIT_COLUMNS] {
     let optional = |value: Option<&'a str>| value.map_or(AuditCell::Null, AuditCell::Text);
     [
@@ -246,7 +251,7 @@ fn audit_cells<'a>(row: &'a AuditDocument<'a>) -> [AuditCell<'a>; AUDIT_COLUMNS]
     ]
 }
 
-/// One chunk of audit rows as `table::sqlite_insert_audit` binds them: how many rows, the
+/// One chunk of audit rows as `sqlite::statements::insert_audit` binds them: how many rows, the
 /// columns every row shares, then the first row's values and each later row's unshared ones. A shared value is
 /// compared where it lies in the entries and copied once.
 pub(crate) fn sqlite_audit_chunk(chunk: &[AuditEntry]) -> (usize, SharedColumns, Vec<SqlValue>) {

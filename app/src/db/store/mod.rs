@@ -27,6 +27,7 @@
 //! else is `StoreError::Backend`.
 
 pub(crate) mod codec;
+pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 use std::{marker::PhantomData, sync::Arc};
@@ -46,9 +47,7 @@ use codec::{
 use sqlite::writer::{self as sqlite_writer, End, SqliteWriter, WriterTransaction};
 
 use super::{
-    table::{
-        sqlite_insert_audit, IdKind, Table, POSTGRES_INSERT_AUDIT, SQLITE_AUDIT_ROWS_PER_INSERT,
-    },
+    table::{IdKind, Table},
     Db,
 };
 
@@ -219,12 +218,11 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = &self.table.sql;
         match &mut self.connection {
             Connection::Sqlite(tx) => match ids {
                 [one] => sqlite_writer::query_each(
                     tx.connection()?,
-                    &sql.sqlite_load_one,
+                    &self.table.sqlite.load_one,
                     &[vec![sqlite_key(one)]],
                     |row| decode_row(row, &self.table),
                 ),
@@ -235,7 +233,7 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                     tx.run_blocking(move |connection| {
                         sqlite_writer::query_each(
                             connection,
-                            &table.sql.sqlite_load_many,
+                            &table.sqlite.load_many,
                             &[vec![SqlValue::Text(document)]],
                             |row| decode_row(row, &table),
                         )
@@ -245,8 +243,8 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
             },
             Connection::Postgres(tx) => {
                 let statement = match lock {
-                    LockMode::Optimistic => &sql.postgres_load,
-                    LockMode::Pessimistic => &sql.postgres_load_locked,
+                    LockMode::Optimistic => &self.table.postgres.load,
+                    LockMode::Pessimistic => &self.table.postgres.load_locked,
                 };
                 let query = match key_array(self.table.id_kind(), ids) {
                     KeyArray::Integers(keys) => sqlx::query(statement).bind(keys),
@@ -279,11 +277,11 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                     .collect::<Result<Vec<_>, _>>()?;
                 let table = Arc::clone(&self.table);
                 let run = move |connection: &rusqlite::Connection| {
-                    let sql = &table.sql;
+                    let sql = &table.sqlite;
                     let mut changed = vec![0; rows.len()];
                     for (state_only, statement) in [
-                        (true, &sql.sqlite_compare_and_set_state),
-                        (false, &sql.sqlite_compare_and_set),
+                        (true, &sql.compare_and_set_state),
+                        (false, &sql.compare_and_set),
                     ] {
                         let (positions, group): (Vec<usize>, Vec<&Vec<SqlValue>>) = rows
                             .iter()
@@ -316,7 +314,7 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
             }
             Connection::Postgres(tx) => {
                 let document = writes_document(&self.table, writes)?;
-                let rows = sqlx::query(&self.table.sql.postgres_compare_and_set)
+                let rows = sqlx::query(&self.table.postgres.compare_and_set)
                     .bind(document)
                     .fetch_all(&mut **tx)
                     .await
@@ -345,14 +343,14 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
         }
         match &mut self.connection {
             Connection::Sqlite(tx) => {
-                // Multi-row inserts of up to SQLITE_AUDIT_ROWS_PER_INSERT rows each.
+                // Multi-row inserts of up to AUDIT_ROWS_PER_INSERT rows each.
                 let chunks: Vec<_> = entries
-                    .chunks(SQLITE_AUDIT_ROWS_PER_INSERT)
+                    .chunks(sqlite::statements::AUDIT_ROWS_PER_INSERT)
                     .map(sqlite_audit_chunk)
                     .collect();
                 let run = move |connection: &rusqlite::Connection| {
                     for (rows, shared, values) in &chunks {
-                        let sql = sqlite_insert_audit(*rows, *shared);
+                        let sql = sqlite::statements::insert_audit(*rows, *shared);
                         sqlite_writer::execute_each(
                             connection,
                             &sql,
@@ -366,7 +364,7 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                     _ => tx.run_blocking(run).await,
                 }
             }
-            Connection::Postgres(tx) => sqlx::query(POSTGRES_INSERT_AUDIT)
+            Connection::Postgres(tx) => sqlx::query(postgres::statements::INSERT_AUDIT)
                 .bind(audit_document(entries)?)
                 .execute(&mut **tx)
                 .await
