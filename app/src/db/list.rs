@@ -9,7 +9,7 @@
 use switchyard_engine::{ObjectId, StoreError, StoredRow, StoredState};
 
 use super::{
-    store::codec::decode_row,
+    store::decode_row,
     table::{quote, ColumnKind, IdKind},
     Db, SqlModel, SqlStore,
 };

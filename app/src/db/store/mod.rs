@@ -26,9 +26,12 @@
 //! `Conflict`) and the transaction is poisoned so nothing more is written in it. Everything
 //! else is `StoreError::Backend`.
 
-pub(crate) mod codec;
+mod decode;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
+mod values;
+
+pub(crate) use decode::decode_row;
 
 use std::{marker::PhantomData, sync::Arc};
 
@@ -40,11 +43,13 @@ use switchyard_engine::{
 };
 use tokio::sync::{Mutex, OnceCell};
 
-use codec::{
-    audit_document, decode_id, decode_row, id_json, sqlite_audit_chunk, sqlite_key,
-    sqlite_state_write_row, sqlite_write_row, writes_document, ReadColumns,
+use decode::{decode_id, ReadColumns};
+use postgres::encode::{audit_document, writes_document};
+use sqlite::{
+    encode as sqlite_encode,
+    writer::{self as sqlite_writer, End, SqliteWriter, WriterTransaction},
 };
-use sqlite::writer::{self as sqlite_writer, End, SqliteWriter, WriterTransaction};
+use values::id_json;
 
 use super::{
     table::{IdKind, Table},
@@ -121,7 +126,8 @@ pub struct SqlTransaction<O> {
     model: PhantomData<fn() -> O>,
 }
 
-fn backend(error: sqlx::Error) -> StoreError {
+/// A database or encoding error, as the engine reports it.
+pub(crate) fn backend(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Backend(Box::new(error))
 }
 
@@ -156,7 +162,7 @@ impl<O: SqlModel> Store<O> for SqlStore<O> {
                     .sqlite_writer
                     .get_or_try_init(|| async {
                         let file = sqlite_writer::database_file(pool).await.map_err(backend)?;
-                        let writer = SqliteWriter::open(&file).map_err(sqlite_writer::backend)?;
+                        let writer = SqliteWriter::open(&file).map_err(backend)?;
                         Ok::<_, StoreError>(Arc::new(Mutex::new(writer)))
                     })
                     .await?;
@@ -223,7 +229,7 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                 [one] => sqlite_writer::query_each(
                     tx.connection()?,
                     &self.table.sqlite.load_one,
-                    &[vec![sqlite_key(one)]],
+                    &[vec![sqlite_encode::key(one)]],
                     |row| decode_row(row, &self.table),
                 ),
                 many => {
@@ -271,8 +277,10 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                 let rows = writes
                     .iter()
                     .map(|write| match write.object_changed() {
-                        true => sqlite_write_row(&self.table, write).map(|row| (false, row)),
-                        false => Ok((true, sqlite_state_write_row(write))),
+                        true => {
+                            sqlite_encode::write_row(&self.table, write).map(|row| (false, row))
+                        }
+                        false => Ok((true, sqlite_encode::state_write_row(write))),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let table = Arc::clone(&self.table);
@@ -346,7 +354,7 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
                 // Multi-row inserts of up to AUDIT_ROWS_PER_INSERT rows each.
                 let chunks: Vec<_> = entries
                     .chunks(sqlite::statements::AUDIT_ROWS_PER_INSERT)
-                    .map(sqlite_audit_chunk)
+                    .map(sqlite_encode::audit_chunk)
                     .collect();
                 let run = move |connection: &rusqlite::Connection| {
                     for (rows, shared, values) in &chunks {

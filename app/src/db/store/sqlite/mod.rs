@@ -1,6 +1,7 @@
-//! The SQLite side of the store: its statements, writer connection and model serializer.
+//! The SQLite side of the store: its statements, value encoding and writer connection.
 
-pub(crate) mod model;
+pub(crate) mod encode;
+mod model;
 pub(crate) mod statements;
 pub(crate) mod writer;
 
