@@ -12,7 +12,7 @@
 //! UPDATE`.
 
 mod encode;
-pub(crate) mod statements;
+mod statements;
 
 pub(crate) use statements::Statements;
 

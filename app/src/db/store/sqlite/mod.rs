@@ -16,7 +16,7 @@
 
 mod encode;
 mod model;
-pub(crate) mod statements;
+mod statements;
 pub(crate) mod writer;
 
 pub(crate) use statements::Statements;

@@ -1,8 +1,8 @@
 //! A model's columns serialised straight into SQLite values, without a JSON tree in between.
 //!
-//! The generic path ([`crate::db::store::values::write_values`]) turns a model into a `serde_json::Value`
-//! object and takes each declared column out of it: a map, its keys and every text copied
-//! once more, for every row of a compare-and-set. Here the fields of a struct go to their
+//! The generic path ([`crate::db::store::values::write_values`]) turns a model into a
+//! `serde_json::Value` object and takes each declared column out of it: a map, its keys and
+//! every text copied once more, for every row of a compare-and-set. Here the fields of a struct go to their
 //! columns as serde hands them over. A field that is not a plain scalar (a list, a map, a
 //! nested struct) or that fills a JSON column still goes through `serde_json`, and a model
 //! that is not a struct at all makes [`columns`] answer `None`, so the caller takes the

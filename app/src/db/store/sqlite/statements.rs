@@ -44,7 +44,7 @@ impl Statements {
         let load_one = format!("SELECT {select} FROM {table} WHERE {id} = ?1");
         let load_many =
             format!("SELECT {select} FROM {table} WHERE {id} IN (SELECT value FROM json_each($1))");
-        // Parameters in `codec::write_values` order: key, expected state, expected version,
+        // Parameters in `values::write_values` order: key, expected state, expected version,
         // state, version, then the columns. `?N` is parameter N, so the writer binds by position.
         let parameter = |position: usize| format!("?{}", position + 1);
         let mut sets = vec![
