@@ -9,9 +9,8 @@ use serde_json::{Map, Value};
 use switchyard_engine::{ObjectId, StoredState, Version};
 
 use super::{
-    machine_store::{SqlModel, SqlStore},
     table::{quote, ColumnKind, IdKind},
-    Db,
+    Db, SqlModel, SqlStore,
 };
 use crate::with_pool;
 
@@ -172,7 +171,7 @@ impl<O: SqlModel> SqlStore<O> {
     }
 
     fn stamp(&self) -> String {
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         match (&sql.updated_at, self.db()) {
             (Some(column), Db::Sqlite(_)) => {
                 format!(", {column} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
@@ -211,7 +210,7 @@ impl<O: SqlModel> SqlStore<O> {
     ) -> Result<bool, EditError> {
         let values = self.columns_of(object)?;
         let table = self.table();
-        let sql = &table.sql;
+        let sql = &table.quoted;
         let mut sets = Vec::new();
         let mut binds = Vec::new();
         for column in table.columns().iter().filter(|c| columns.contains(&c.name)) {
@@ -249,7 +248,7 @@ impl<O: SqlModel> SqlStore<O> {
         }
         let values = self.columns_of(object)?;
         let table = self.table();
-        let sql = &table.sql;
+        let sql = &table.quoted;
         let mut names = Vec::new();
         let mut binds = Vec::new();
         for column in table.columns() {
@@ -297,7 +296,7 @@ impl<O: SqlModel> SqlStore<O> {
         version: Version,
         note: &ChangeNote,
     ) -> Result<bool, EditError> {
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         let statement = format!(
             "DELETE FROM {} WHERE {} = $1 AND {} = $2 RETURNING {}",
             sql.table, sql.id, sql.version, sql.version

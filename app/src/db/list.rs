@@ -9,10 +9,9 @@
 use switchyard_engine::{ObjectId, StoreError, StoredRow, StoredState};
 
 use super::{
-    codec::decode_row,
-    machine_store::{SqlModel, SqlStore},
+    store::decode_row,
     table::{quote, ColumnKind, IdKind},
-    Db,
+    Db, SqlModel, SqlStore,
 };
 use crate::with_pool;
 
@@ -84,12 +83,12 @@ impl<O: SqlModel> SqlStore<O> {
             (IdKind::Integer, _) => return Ok(None),
             (_, other) => Bind::Text(other.to_string()),
         };
-        let sql = &table.sql;
+        let sql = &table.quoted;
         let statement = match self.db() {
-            Db::Sqlite(_) => sql.sqlite_load_one.clone(),
+            Db::Sqlite(_) => table.sqlite.load_one.clone(),
             Db::Postgres(_) => format!(
                 "SELECT {} FROM {} AS t WHERE t.{} = $1",
-                sql.postgres_select,
+                table.postgres.select,
                 sql.table,
                 postgres_key_comparison(table.id_kind(), &sql.id)
             ),
@@ -111,15 +110,18 @@ impl<O: SqlModel> SqlStore<O> {
     /// One page of rows matching `spec`, and the number of matching rows.
     pub async fn list(&self, spec: &ListSpec) -> Result<ListRows<O>, ListError> {
         let (where_clause, binds) = self.where_clause(spec)?;
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         let sort_column = self.column_sql(&spec.order.0)?;
         let direction = match spec.order.1 {
             Direction::Ascending => "ASC",
             Direction::Descending => "DESC",
         };
         let (select, from) = match self.db() {
-            Db::Sqlite(_) => (sql.sqlite_select.as_str(), sql.table.clone()),
-            Db::Postgres(_) => (sql.postgres_select.as_str(), format!("{} AS t", sql.table)),
+            Db::Sqlite(_) => (self.table().sqlite.select.as_str(), sql.table.clone()),
+            Db::Postgres(_) => (
+                self.table().postgres.select.as_str(),
+                format!("{} AS t", sql.table),
+            ),
         };
         let tie_break = if sort_column == qualified(&sql.id, self.db()) {
             String::new()
@@ -165,10 +167,13 @@ impl<O: SqlModel> SqlStore<O> {
     /// selects, read whole or chunk by chunk.
     pub async fn all_matching(&self, spec: &ListSpec) -> Result<Vec<StoredRow<O>>, ListError> {
         let (where_clause, binds) = self.where_clause(spec)?;
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         let (select, from) = match self.db() {
-            Db::Sqlite(_) => (sql.sqlite_select.as_str(), sql.table.clone()),
-            Db::Postgres(_) => (sql.postgres_select.as_str(), format!("{} AS t", sql.table)),
+            Db::Sqlite(_) => (self.table().sqlite.select.as_str(), sql.table.clone()),
+            Db::Postgres(_) => (
+                self.table().postgres.select.as_str(),
+                format!("{} AS t", sql.table),
+            ),
         };
         let limit = if spec.limit > 0 {
             format!(" LIMIT {}", spec.limit)
@@ -186,7 +191,7 @@ impl<O: SqlModel> SqlStore<O> {
     /// job over "all matching" stores, without reading the rows themselves.
     pub async fn matching_keys(&self, spec: &ListSpec) -> Result<Vec<String>, ListError> {
         let (where_clause, binds) = self.where_clause(spec)?;
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         let id = qualified(&sql.id, self.db());
         let statement = match self.db() {
             Db::Sqlite(_) => format!(
@@ -214,7 +219,7 @@ impl<O: SqlModel> SqlStore<O> {
     /// The rows with these keys (missing ones left out), by key.
     pub async fn read_many(&self, ids: &[ObjectId]) -> Result<Vec<StoredRow<O>>, ListError> {
         let table = self.table();
-        let sql = &table.sql;
+        let sql = &table.quoted;
         let keys: Vec<serde_json::Value> = ids
             .iter()
             .map(|id| match id {
@@ -224,7 +229,7 @@ impl<O: SqlModel> SqlStore<O> {
             .collect();
         let document = serde_json::Value::Array(keys).to_string();
         let statement = match self.db() {
-            Db::Sqlite(_) => format!("{} ORDER BY {}", sql.sqlite_load_many, sql.id),
+            Db::Sqlite(_) => format!("{} ORDER BY {}", table.sqlite.load_many, sql.id),
             Db::Postgres(_) => {
                 let cast = match table.id_kind() {
                     IdKind::Integer => "::int8",
@@ -234,7 +239,7 @@ impl<O: SqlModel> SqlStore<O> {
                     "SELECT {} FROM {} AS t WHERE t.{} IN \
                      (SELECT value{cast} FROM json_array_elements_text($1::json) AS k(value)) \
                      ORDER BY t.{}",
-                    sql.postgres_select,
+                    table.postgres.select,
                     sql.table,
                     postgres_key_comparison(table.id_kind(), &sql.id),
                     sql.id
@@ -269,7 +274,7 @@ impl<O: SqlModel> SqlStore<O> {
 
     /// ` WHERE …` (or nothing) and its bound values, numbered from `$1`.
     fn where_clause(&self, spec: &ListSpec) -> Result<(String, Vec<Bind>), ListError> {
-        let sql = &self.table().sql;
+        let sql = &self.table().quoted;
         let mut conditions = Vec::new();
         let mut binds = Vec::new();
         let next_parameter = |binds: &mut Vec<Bind>, bind: Bind| {
@@ -353,7 +358,7 @@ impl<O: SqlModel> SqlStore<O> {
     /// The SQL for a sortable column name: the key, the state column or a model column.
     fn column_sql(&self, name: &str) -> Result<String, ListError> {
         let table = self.table();
-        let sql = &table.sql;
+        let sql = &table.quoted;
         if name == "id" {
             return Ok(qualified(&sql.id, self.db()));
         }

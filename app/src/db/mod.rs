@@ -7,19 +7,16 @@
 //! [`SqlStore`] is the state engine's storage on either backend, for any table declared
 //! with [`TableDecl`]; [`scratch`] makes throwaway databases for tests and benchmarks.
 
-mod codec;
 pub mod edit;
 pub mod history;
 pub mod jobs;
 pub mod list;
-mod machine_store;
 pub mod scratch;
 pub mod settings;
-mod sqlite_model;
-mod sqlite_writer;
+mod store;
 mod table;
 
-pub use machine_store::{SqlModel, SqlStore, SqlTransaction};
+pub use store::{SqlModel, SqlStore, SqlTransaction};
 pub use table::{Column, ColumnKind, IdKind, StateKind, Table, TableDecl, TableError};
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -109,7 +106,7 @@ impl Db {
             .await?;
         // Refuses an in-memory database now rather than at the first fire: the stores write
         // through connections of their own, which must reach the same file.
-        sqlite_writer::database_file(&pool).await?;
+        store::sqlite::writer::database_file(&pool).await?;
         Ok(Self::Sqlite(pool))
     }
 

@@ -1,13 +1,14 @@
 //! A managed table described once (key, state, version and model columns), and the SQL the
-//! generic store runs on it, written out once per backend when the declaration is built.
+//! generic store runs on it, written out once per backend when the declaration is built (each
+//! backend's in its own `statements.rs` under `store/`).
 //!
 //! Every statement has one fixed text whatever the batch size, so the prepared-statement cache
 //! always hits and no SQL string is built per call. On PostgreSQL a batch travels as one JSON
 //! document bound to one parameter (`json_to_recordset`), so no bind-parameter limit applies;
 //! on SQLite, which runs in-process, the writes are one-row statements stepped once per row
-//! (see `machine_store`), and only a load by many keys reads a JSON array (`json_each`).
+//! (see `store::sqlite`), and only a load by many keys reads a JSON array (`json_each`).
 
-use std::{borrow::Cow, sync::OnceLock};
+use super::store::{postgres, sqlite};
 
 /// How the key column is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,18 +43,6 @@ pub enum ColumnKind {
     Real,
     /// JSON text on SQLite, `JSONB` on PostgreSQL; the field is anything serde can hold.
     Json,
-}
-
-impl ColumnKind {
-    fn postgres_type(self) -> &'static str {
-        match self {
-            ColumnKind::Text => "text",
-            ColumnKind::Integer => "int8",
-            ColumnKind::Boolean => "bool",
-            ColumnKind::Real => "float8",
-            ColumnKind::Json => "jsonb",
-        }
-    }
 }
 
 /// One model column.
@@ -154,14 +143,24 @@ impl TableDecl {
                 return Err(TableError::DuplicateColumn(column.name.clone()));
             }
         }
-        let sql = Statements::write(&self);
+        let quoted = QuotedNames {
+            table: quote(&self.name),
+            id: quote(&self.id.0),
+            state: quote(&self.state.0),
+            version: quote(&self.version),
+            updated_at: self.updated_at.as_deref().map(quote),
+        };
+        let sqlite = sqlite::Statements::new(&quoted, &self.columns);
+        let postgres = postgres::Statements::new(&quoted, self.id.1, self.state.1, &self.columns);
         Ok(Table {
             name: self.name,
             id_kind: self.id.1,
             state_column: self.state.0,
             state_kind: self.state.1,
             columns: self.columns,
-            sql,
+            quoted,
+            sqlite,
+            postgres,
         })
     }
 }
@@ -186,7 +185,12 @@ pub struct Table {
     state_column: String,
     state_kind: StateKind,
     columns: Vec<Column>,
-    pub(crate) sql: Statements,
+    /// The table's names as every statement spells them, on either backend.
+    pub(crate) quoted: QuotedNames,
+    /// The statements the SQLite store runs on the table.
+    pub(crate) sqlite: sqlite::Statements,
+    /// The statements the PostgreSQL store runs on the table.
+    pub(crate) postgres: postgres::Statements,
 }
 
 impl Table {
@@ -212,16 +216,10 @@ impl Table {
     }
 }
 
-/// Keys of the reserved members of a compare-and-set document.
-pub(crate) const WRITE_ID: &str = "__id";
-pub(crate) const WRITE_EXPECTED_STATE: &str = "__expected_state";
-pub(crate) const WRITE_EXPECTED_VERSION: &str = "__expected_version";
-pub(crate) const WRITE_STATE: &str = "__state";
-pub(crate) const WRITE_VERSION: &str = "__version";
-
-/// Every statement the store runs on one table, per backend.
+/// A table's own names, quoted: what statements written per call (lists, edits) and each
+/// backend's fixed statements are made of.
 #[derive(Debug, Clone)]
-pub(crate) struct Statements {
+pub(crate) struct QuotedNames {
     /// The quoted table name.
     pub(crate) table: String,
     /// The quoted key column.
@@ -232,218 +230,9 @@ pub(crate) struct Statements {
     pub(crate) version: String,
     /// The quoted column stamped at every write, if any.
     pub(crate) updated_at: Option<String>,
-    /// `key, state, version, columns…` as SQLite selects them.
-    pub(crate) sqlite_select: String,
-    /// The same for PostgreSQL, over the alias `t`, each cast to the type the store decodes.
-    pub(crate) postgres_select: String,
-    /// `SELECT … WHERE id = ?1`.
-    pub(crate) sqlite_load_one: String,
-    /// `SELECT … WHERE id IN (SELECT value FROM json_each($1))`.
-    pub(crate) sqlite_load_many: String,
-    /// `UPDATE … WHERE id = ?1 AND state = ?2 AND version = ?3`, for one row.
-    pub(crate) sqlite_compare_and_set: String,
-    /// The same, writing only the state, the version and the time: for a row whose model
-    /// columns are what was loaded. It binds only the first five parameters.
-    pub(crate) sqlite_compare_and_set_state: String,
-    /// `SELECT … WHERE id = ANY($1)`.
-    pub(crate) postgres_load: String,
-    /// The same, ordered by key and `FOR UPDATE`, so concurrent lockers never deadlock.
-    pub(crate) postgres_load_locked: String,
-    /// `UPDATE … FROM json_to_recordset($1) … RETURNING id`.
-    pub(crate) postgres_compare_and_set: String,
 }
 
+/// An identifier in double quotes, as both backends read it.
 pub(crate) fn quote(name: &str) -> String {
     format!("\"{name}\"")
 }
-
-impl Statements {
-    fn write(decl: &TableDecl) -> Statements {
-        let table = quote(&decl.name);
-        let id = quote(&decl.id.0);
-        let state = quote(&decl.state.0);
-        let version = quote(&decl.version);
-        let columns: Vec<String> = decl.columns.iter().map(|c| quote(&c.name)).collect();
-
-        // SQLite: no casts; the driver decodes by the declared column types.
-        let sqlite_select = std::iter::once(format!("{id}, {state}, {version}"))
-            .chain(columns.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sqlite_load_one = format!("SELECT {sqlite_select} FROM {table} WHERE {id} = ?1");
-        let sqlite_load_many = format!(
-            "SELECT {sqlite_select} FROM {table} WHERE {id} IN (SELECT value FROM json_each($1))"
-        );
-        // Parameters in `codec::write_values` order: key, expected state, expected version,
-        // state, version, then the columns. `?N` is parameter N, so the writer binds by position.
-        let parameter = |position: usize| format!("?{}", position + 1);
-        let mut sets = vec![
-            format!("{state} = {}", parameter(3)),
-            format!("{version} = {}", parameter(4)),
-        ];
-        sets.extend(
-            columns
-                .iter()
-                .enumerate()
-                .map(|(offset, column)| format!("{column} = {}", parameter(offset + 5))),
-        );
-        let stamp = decl.updated_at.as_ref().map(|updated_at| {
-            format!(
-                "{} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                quote(updated_at)
-            )
-        });
-        // No RETURNING: the writer runs it once per row and reads the change count, where
-        // RETURNING would buffer each row through a temporary table.
-        let sqlite_update = |sets: &[String]| {
-            let sets = sets.iter().chain(&stamp).cloned().collect::<Vec<_>>();
-            format!(
-                "UPDATE {table} SET {sets} WHERE {id} = ?1 AND {state} = ?2 AND {version} = ?3",
-                sets = sets.join(", "),
-            )
-        };
-        let sqlite_compare_and_set = sqlite_update(&sets);
-        let sqlite_compare_and_set_state = sqlite_update(&sets[..2]);
-
-        // PostgreSQL: cast every column to the type the store decodes, so a deployer's
-        // INTEGER or VARCHAR column reads as well as BIGINT or TEXT.
-        let (id_type, id_read) = match decl.id.1 {
-            IdKind::Integer => ("int8", format!("t.{id}::int8")),
-            IdKind::Text => ("text", format!("t.{id}::text")),
-            IdKind::Uuid => ("uuid", format!("t.{id}::text")),
-        };
-        let state_type = match decl.state.1 {
-            StateKind::Text => "text",
-            StateKind::Integer => "int8",
-        };
-        let postgres_select = [
-            id_read.clone(),
-            format!("t.{state}::{state_type}"),
-            format!("t.{version}::int8"),
-        ]
-        .into_iter()
-        .chain(
-            decl.columns
-                .iter()
-                .map(|c| format!("t.{}::{}", quote(&c.name), c.kind.postgres_type())),
-        )
-        .collect::<Vec<_>>()
-        .join(", ");
-        let postgres_load = format!(
-            "SELECT {postgres_select} FROM {table} AS t WHERE t.{id} = ANY($1::{id_type}[])"
-        );
-        let postgres_load_locked = format!("{postgres_load} ORDER BY t.{id} FOR UPDATE");
-        let mut record = vec![
-            format!("{} {id_type}", quote(WRITE_ID)),
-            format!("{} {state_type}", quote(WRITE_EXPECTED_STATE)),
-            format!("{} int8", quote(WRITE_EXPECTED_VERSION)),
-            format!("{} {state_type}", quote(WRITE_STATE)),
-            format!("{} int8", quote(WRITE_VERSION)),
-        ];
-        record.extend(
-            decl.columns
-                .iter()
-                .map(|c| format!("{} {}", quote(&c.name), c.kind.postgres_type())),
-        );
-        let mut sets = vec![
-            format!("{state} = w.{}", quote(WRITE_STATE)),
-            format!("{version} = w.{}", quote(WRITE_VERSION)),
-        ];
-        sets.extend(columns.iter().map(|c| format!("{c} = w.{c}")));
-        if let Some(updated_at) = &decl.updated_at {
-            sets.push(format!("{} = now()", quote(updated_at)));
-        }
-        let postgres_compare_and_set = format!(
-            "UPDATE {table} AS t SET {sets} FROM json_to_recordset($1::json) AS w({record}) \
-             WHERE t.{id} = w.{wid} AND t.{state} = w.{wes} AND t.{version} = w.{wev} \
-             RETURNING {id_read}",
-            sets = sets.join(", "),
-            record = record.join(", "),
-            wid = quote(WRITE_ID),
-            wes = quote(WRITE_EXPECTED_STATE),
-            wev = quote(WRITE_EXPECTED_VERSION),
-        );
-        Statements {
-            table,
-            id,
-            state,
-            version,
-            updated_at: decl.updated_at.as_deref().map(quote),
-            sqlite_select,
-            postgres_select,
-            sqlite_load_one,
-            sqlite_load_many,
-            sqlite_compare_and_set,
-            sqlite_compare_and_set_state,
-            postgres_load,
-            postgres_load_locked,
-            postgres_compare_and_set,
-        }
-    }
-}
-
-/// How many values one audit row binds on SQLite.
-pub(crate) const AUDIT_COLUMNS: usize = 11;
-
-/// Audit rows per insert statement on SQLite: one statement per row would cost a statement
-/// run each, and 64 rows bind 704 parameters, far below SQLite's limit of 32,766.
-pub(crate) const SQLITE_AUDIT_ROWS_PER_INSERT: usize = 64;
-
-/// Which audit columns every row of a chunk holds the same value in: those bind once.
-pub(crate) type SharedColumns = [bool; AUDIT_COLUMNS];
-
-/// `INSERT INTO audit_log (…) VALUES (?1, …, ?11), (…), …` for `rows` rows, each in
-/// `codec::sqlite_audit_chunk` order (SQLite). The first row binds `?1` to `?11`; each later row
-/// takes the first row's parameter for a `shared` column and binds its other columns in
-/// order, so a bulk fire's audit rows, which differ mostly in their key, bind little more
-/// than their keys. The texts for one row, and for a full chunk shared as the process's first
-/// full chunk was (a bulk fire's chunks all share alike), are written once per process; any
-/// other is written per call.
-pub(crate) fn sqlite_insert_audit(rows: usize, shared: SharedColumns) -> Cow<'static, str> {
-    static ONE: OnceLock<String> = OnceLock::new();
-    static FULL: OnceLock<(SharedColumns, String)> = OnceLock::new();
-    if rows == 1 {
-        return Cow::Borrowed(ONE.get_or_init(|| write_insert_audit(1, [false; AUDIT_COLUMNS])));
-    }
-    if rows == SQLITE_AUDIT_ROWS_PER_INSERT {
-        let (usual, text) = FULL.get_or_init(|| (shared, write_insert_audit(rows, shared)));
-        if *usual == shared {
-            return Cow::Borrowed(text);
-        }
-    }
-    Cow::Owned(write_insert_audit(rows, shared))
-}
-
-fn write_insert_audit(rows: usize, shared: SharedColumns) -> String {
-    let mut next = 0;
-    let tuples: Vec<String> = (0..rows)
-        .map(|row| {
-            let parameters: Vec<String> = (0..AUDIT_COLUMNS)
-                .map(|column| {
-                    if row > 0 && shared[column] {
-                        format!("?{}", column + 1)
-                    } else {
-                        next += 1;
-                        format!("?{next}")
-                    }
-                })
-                .collect();
-            format!("({})", parameters.join(", "))
-        })
-        .collect();
-    format!(
-        "INSERT INTO audit_log (resource, object_id, transition, source, target, actor_id, \
-         actor_username, arguments, description, outcome, error) VALUES {}",
-        tuples.join(", ")
-    )
-}
-
-/// Inserts audit rows from one JSON array (PostgreSQL).
-pub(crate) const POSTGRES_INSERT_AUDIT: &str = "INSERT INTO audit_log \
-    (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
-     description, outcome, error) \
-    SELECT resource, object_id, transition, source, target, actor_id, actor_username, \
-           COALESCE(arguments, 'null'::jsonb), description, outcome, error \
-    FROM json_to_recordset($1::json) AS a(resource text, object_id text, transition text, \
-         source text, target text, actor_id int8, actor_username text, arguments jsonb, \
-         description text, outcome text, error text)";

@@ -40,7 +40,7 @@ use sqlx::SqlitePool;
 use switchyard_engine::StoreError;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::SQLITE_BUSY_TIMEOUT;
+use crate::db::{store::backend, SQLITE_BUSY_TIMEOUT};
 
 /// The database file behind `pool`, as SQLite resolved it; an in-memory database is refused,
 /// since a second connection could not reach it (and nothing in it would outlive the process).
@@ -231,10 +231,6 @@ pub(crate) fn is_busy(error: &rusqlite::Error) -> bool {
         error.sqlite_error_code(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
     )
-}
-
-pub(crate) fn backend(error: rusqlite::Error) -> StoreError {
-    StoreError::Backend(Box::new(error))
 }
 
 fn writer_lost() -> StoreError {

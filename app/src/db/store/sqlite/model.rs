@@ -1,8 +1,8 @@
 //! A model's columns serialised straight into SQLite values, without a JSON tree in between.
 //!
-//! The generic path ([`super::codec::write_values`]) turns a model into a `serde_json::Value`
-//! object and takes each declared column out of it: a map, its keys and every text copied
-//! once more, for every row of a compare-and-set. Here the fields of a struct go to their
+//! The generic path ([`crate::db::store::values::write_values`]) turns a model into a
+//! `serde_json::Value` object and takes each declared column out of it: a map, its keys and
+//! every text copied once more, for every row of a compare-and-set. Here the fields of a struct go to their
 //! columns as serde hands them over. A field that is not a plain scalar (a list, a map, a
 //! nested struct) or that fills a JSON column still goes through `serde_json`, and a model
 //! that is not a struct at all makes [`columns`] answer `None`, so the caller takes the
@@ -16,15 +16,34 @@ use serde::{
     Serialize,
 };
 
-use super::{
-    codec::sqlite_value,
-    table::{ColumnKind, Table},
-};
+use serde_json::Value;
+
+use crate::db::table::{ColumnKind, Table};
 
 /// The table's columns of `object`, in declaration order, as SQLite binds them; `None` when
 /// the model is not a struct with a field for every column.
 pub(crate) fn columns<O: Serialize>(table: &Table, object: &O) -> Option<Vec<SqlValue>> {
     object.serialize(Model { table }).ok()
+}
+
+/// A JSON value as SQLite stores it: scalars as themselves, and JSON columns (or nested
+/// values) as their JSON text. The generic path binds each column through it, and the direct
+/// one must bind what it would.
+pub(crate) fn sqlite_value(value: Value, is_json: bool) -> SqlValue {
+    if is_json {
+        return SqlValue::Text(value.to_string());
+    }
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(flag) => SqlValue::Integer(i64::from(flag)),
+        Value::Number(number) => match (number.as_i64(), number.as_f64()) {
+            (Some(integer), _) => SqlValue::Integer(integer),
+            (None, Some(real)) => SqlValue::Real(real),
+            (None, None) => SqlValue::Text(number.to_string()),
+        },
+        Value::String(text) => SqlValue::Text(text),
+        nested @ (Value::Array(_) | Value::Object(_)) => SqlValue::Text(nested.to_string()),
+    }
 }
 
 /// Why the direct path gave up; never shown, the caller falls back.
@@ -193,7 +212,7 @@ impl SerializeStruct for Fields<'_> {
 }
 
 /// One field's value, when it is a scalar; anything else gives up and goes through
-/// `serde_json`. Each conversion is the one `codec::sqlite_value` makes of the JSON value.
+/// `serde_json`. Each conversion is the one [`sqlite_value`] makes of the JSON value.
 struct Scalar;
 
 impl ser::Serializer for Scalar {
