@@ -194,3 +194,38 @@ async fn a_failure_between_update_and_audit_of_a_bulk_persists_nothing(backend: 
     assert_eq!(crate::support::count_in_state(&f.db, "new").await, 50);
     assert_eq!(audit_count(&f.db).await, 0);
 }
+
+/// A compare-and-set that PostgreSQL itself refuses (here a lock timeout while another
+/// connection holds the row; a deadlock or serialization failure answers the same way) is a
+/// lost race: the engine's `Conflict`, nothing stored, never a storage error.
+#[tokio::test]
+async fn a_compare_and_set_refused_by_postgresql_is_a_conflict_not_a_storage_error() {
+    let Some(f) = fixture(Backend::Postgres, 1).await else {
+        return;
+    };
+    let impatient = app::db::Db::connect(&format!("{}?options=-c%20lock_timeout%3D200", f.url()))
+        .await
+        .expect("connect with a lock timeout");
+    let store = app::orders::OrdersStore::new(
+        impatient.clone(),
+        app::orders::orders_table().expect("orders table"),
+    );
+    let app::db::Db::Postgres(pool) = &f.db else {
+        panic!("a PostgreSQL fixture");
+    };
+    let mut holder = pool.begin().await.expect("begin");
+    sqlx::query("SELECT id FROM orders WHERE id = 1 FOR UPDATE")
+        .execute(&mut *holder)
+        .await
+        .expect("lock the row");
+    let error = f
+        .machine
+        .fire(&store, FireRequest::new(1, "pay", clerk()))
+        .await;
+    holder.rollback().await.expect("release the row");
+    assert!(matches!(error, Err(FireError::Conflict(_))), "{error:?}");
+    let row = order(&f.db, 1).await;
+    assert_eq!((row.state.as_str(), row.version), ("new", 1));
+    assert_eq!(audit_count(&f.db).await, 0);
+    impatient.close().await;
+}

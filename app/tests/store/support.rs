@@ -18,7 +18,7 @@ pub struct Fixture {
     pub db: Db,
     pub store: OrdersStore,
     pub machine: Machine<Order>,
-    _database: ScratchDatabase,
+    database: ScratchDatabase,
 }
 
 /// A fresh database with `orders` rows 1..=n seeded; `None` when PostgreSQL is not configured
@@ -34,8 +34,15 @@ pub async fn fixture(backend: Backend, orders: i64) -> Option<Fixture> {
         db,
         store,
         machine: orders_machine().expect("orders machine"),
-        _database: database,
+        database,
     })
+}
+
+impl Fixture {
+    /// The database's address (a PostgreSQL URL, or the SQLite file's), for a second pool.
+    pub fn url(&self) -> String {
+        self.database.url()
+    }
 }
 
 /// An order row as stored.

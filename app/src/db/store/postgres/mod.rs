@@ -116,14 +116,16 @@ impl<O: SqlModel> StoreTransaction<O> for PostgresTransaction<O> {
         }
         let kind = self.table.id_kind();
         let document = encode::writes_document(&self.table, writes)?;
-        // The statement's own error returns here as it is, before `settle`: only reading the
-        // keys it returned goes through the lost-race check.
-        let rows = sqlx::query(&self.table.postgres.compare_and_set)
+        // A deadlock or serialization failure of the statement itself is a lost race too:
+        // every row becomes the engine's `Conflict`, never a server error.
+        let matched = match sqlx::query(&self.table.postgres.compare_and_set)
             .bind(document)
             .fetch_all(&mut *self.tx)
             .await
-            .map_err(backend)?;
-        let matched = rows.iter().map(|row| id_of(row, kind)).collect();
+        {
+            Ok(rows) => rows.iter().map(|row| id_of(row, kind)).collect(),
+            Err(error) => Err(backend(error)),
+        };
         self.race.settle(matched)
     }
 
