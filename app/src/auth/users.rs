@@ -176,18 +176,31 @@ pub async fn permissions(db: &Db, user: &User) -> Result<Permissions, sqlx::Erro
     })
 }
 
-/// The engine's view of a user: their permission codes (own and through groups) and groups.
+/// The engine's view of a user: their permission codes (own and through groups) and groups,
+/// read in one statement (every console request asks it).
 pub async fn actor(db: &Db, user: &User) -> Result<switchyard_engine::Actor, sqlx::Error> {
     use switchyard_engine::Actor;
-    let groups_sql = "SELECT g.name FROM groups g JOIN user_groups ug ON ug.group_id = g.id \
-                      WHERE ug.user_id = $1 ORDER BY g.name";
-    let groups = with_pool!(db, pool => {
-        sqlx::query_scalar::<_, String>(groups_sql).bind(user.id).fetch_all(pool).await
+    let sql = "SELECT 'group', g.name FROM groups g JOIN user_groups ug ON ug.group_id = g.id \
+               WHERE ug.user_id = $1 \
+               UNION ALL SELECT 'code', code FROM user_permissions WHERE user_id = $1 \
+               UNION ALL SELECT 'code', gp.code FROM group_permissions gp \
+               JOIN user_groups ug ON ug.group_id = gp.group_id WHERE ug.user_id = $1";
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, String)>(sql).bind(user.id).fetch_all(pool).await
     })?;
+    let mut groups = Vec::new();
+    let mut codes = std::collections::BTreeSet::new();
+    for (kind, name) in rows {
+        if kind == "group" {
+            groups.push(name);
+        } else {
+            codes.insert(name);
+        }
+    }
+    groups.sort();
     if user.is_superuser {
         return Ok(Actor::superuser(user.id, &user.username).with_groups(groups));
     }
-    let codes = permissions(db, user).await?.codes;
     Ok(Actor::new(user.id, &user.username)
         .with_permissions(codes)
         .with_groups(groups))
