@@ -4,14 +4,16 @@
 //! sqlx store implements them with one database transaction and axum handlers stay `Send`.
 //!
 //! How the sqlx store (`app::db::SqlStore`) maps each call (one transaction per fire or bulk
-//! fire; batches travel as one JSON document, so each call is one statement of fixed text):
+//! fire; on PostgreSQL a batch travels as one JSON document, so each call is one statement of
+//! fixed text; on SQLite statements run in process, so a batch steps prepared one-row
+//! statements):
 //!
 //! | call | PostgreSQL | SQLite |
 //! |---|---|---|
 //! | `begin(lock)` | `BEGIN` (READ COMMITTED) | `BEGIN IMMEDIATE` in both modes, on the store's one writer connection: one writer, and a stale deferred reader could not upgrade |
 //! | `load(ids, lock)` | `SELECT id, state, version, … WHERE id = ANY($1)` (+ `ORDER BY id FOR UPDATE`) | `… WHERE id = $1` or `… IN (SELECT value FROM json_each($1))` |
-//! | `compare_and_set(writes)` | `UPDATE t SET … FROM json_to_recordset($1) w WHERE t.id = w.id AND t.state = w.expected_state AND t.version = w.expected_version RETURNING t.id` | one row: `UPDATE … WHERE id = $1 AND state = $2 AND version = $3 RETURNING id`; many: the same over `json_each($1)`, rows as positional arrays |
-//! | `insert_audit(entries)` | one `INSERT … SELECT FROM json_to_recordset($1)` stamping `now()` | one entry: `INSERT … VALUES ($1, …)`; many: the same over `json_each($1)` |
+//! | `compare_and_set(writes)` | `UPDATE t SET … FROM json_to_recordset($1) w WHERE t.id = w.id AND t.state = w.expected_state AND t.version = w.expected_version RETURNING t.id` | per row, one prepared `UPDATE … WHERE id = ?1 AND state = ?2 AND version = ?3`, matched by its change count |
+//! | `insert_audit(entries)` | one `INSERT … SELECT FROM json_to_recordset($1)` stamping `now()` | multi-row `INSERT … VALUES (…), (…)` of up to 64 rows |
 //! | `commit` / `rollback` | `COMMIT` / `ROLLBACK` | the same |
 //!
 //! The state column holds [`StoredState`] values (text or integer code) and the store never
