@@ -5,6 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The longest one-line text a field takes unless it declares its own maximum.
+pub const TEXT_MAX: usize = 1_000;
+/// The longest multi-line text a field takes unless it declares its own maximum.
+pub const TEXTAREA_MAX: usize = 10_000;
+
 /// The kind of input a form field is, with its kind-specific rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -154,15 +159,33 @@ impl FormField {
         }
     }
 
+    /// The longest text this field takes: its declared maximum, else a default per kind,
+    /// so that no free-text input is unbounded (a note is copied into every audit row of a
+    /// bulk job).
+    pub fn text_limit(&self) -> usize {
+        self.max_length.unwrap_or(match self.kind {
+            FieldKind::Textarea => TEXTAREA_MAX,
+            _ => TEXT_MAX,
+        })
+    }
+
     fn clean_text(&self, raw: &str) -> Result<Value, Vec<String>> {
         let length = raw.chars().count();
         let mut errors = Vec::new();
+        // A one-line input takes no control character; a textarea also takes newlines and
+        // tabs. NUL and the like would be stored and shown to every later reader.
+        let multiline = matches!(self.kind, FieldKind::Textarea);
+        let refused = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
+        if raw.chars().any(refused) {
+            errors.push("Remove the control characters from this value.".to_owned());
+        }
         if let Some(min) = self.min_length.filter(|min| length < *min) {
             errors.push(format!(
                 "Ensure this value has at least {min} characters (it has {length})."
             ));
         }
-        if let Some(max) = self.max_length.filter(|max| length > *max) {
+        let max = self.text_limit();
+        if length > max {
             errors.push(format!(
                 "Ensure this value has at most {max} characters (it has {length})."
             ));

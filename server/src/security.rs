@@ -1,8 +1,10 @@
 //! Refuses state-changing requests that a browser sent on behalf of another site.
 //!
-//! Browsers label every request with `Sec-Fetch-Site` (and `Origin` on POST); both are
-//! set by the browser and cannot be forged by a page. A request that carries neither
-//! comes from a non-browser client (curl, scripts), which cannot ride a user's cookies.
+//! Browsers label every request with `Sec-Fetch-Site` (and `Origin` on POST, `Referer` on
+//! most); all are set by the browser and cannot be forged by a page. Any of them naming
+//! another site refuses the request; an older browser may send only `Referer`. A request
+//! that carries none comes from a non-browser client (curl, scripts), which cannot ride a
+//! user's cookies.
 
 use axum::{
     extract::Request,
@@ -32,21 +34,27 @@ pub async fn refuse_cross_origin(request: Request, next: Next) -> Response {
 fn is_same_origin(headers: &HeaderMap) -> bool {
     let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
     if let Some(site) = text("sec-fetch-site") {
-        return matches!(site, "same-origin" | "none");
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
     }
-    match (text(header::ORIGIN.as_str()), text(header::HOST.as_str())) {
-        (Some(origin), Some(host)) => origin_host(origin) == Some(host),
-        (Some(_), None) => false,
-        (None, _) => true,
-    }
+    let host = text(header::HOST.as_str());
+    let names_this_site = |value: Option<&str>| match value {
+        None => true,
+        Some(value) => host.is_some() && site_of(value) == host,
+    };
+    names_this_site(text(header::ORIGIN.as_str()))
+        && names_this_site(text(header::REFERER.as_str()))
 }
 
-/// The `host[:port]` part of an `Origin` value; `None` for `null` or anything odd.
-fn origin_host(origin: &str) -> Option<&str> {
-    let rest = origin
+/// The `host[:port]` an `Origin` or `Referer` names, for an `http` or `https` address;
+/// `None` for `null` or anything odd.
+fn site_of(address: &str) -> Option<&str> {
+    let rest = address
         .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))?;
-    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
+        .or_else(|| address.strip_prefix("http://"))?;
+    let site = rest.split(['/', '?', '#']).next()?;
+    (!site.is_empty() && !site.contains('@')).then_some(site)
 }
 
 #[cfg(test)]
@@ -92,6 +100,24 @@ mod tests {
         assert!(is_same_origin(&same));
         assert!(!is_same_origin(&other));
         assert!(!is_same_origin(&null));
+    }
+
+    #[test]
+    fn a_referer_naming_another_site_is_refused_even_alone() {
+        let host = ("host", "127.0.0.1:3000");
+        let foreign = headers(&[("referer", "http://evil.example/page"), host]);
+        let own = headers(&[("referer", "http://127.0.0.1:3000/orders/1?x=1"), host]);
+        let tricky = headers(&[("referer", "http://127.0.0.1:3000@evil.example/"), host]);
+        let mixed = headers(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://127.0.0.1:3000"),
+            ("referer", "https://evil.example/"),
+            host,
+        ]);
+        assert!(!is_same_origin(&foreign));
+        assert!(is_same_origin(&own));
+        assert!(!is_same_origin(&tricky));
+        assert!(!is_same_origin(&mixed));
     }
 
     #[test]

@@ -27,6 +27,7 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
     services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
@@ -41,6 +42,10 @@ use crate::{
     config::{Config, DatabaseLocation, SQLITE_FILE},
     security::refuse_cross_origin,
 };
+
+/// The largest request body: a bulk selection of 100,000 keys (the all-or-nothing limit) is
+/// about 2.5 MB form-encoded. A larger body is refused with 413 before it is read.
+pub const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "switchyard_session";
@@ -124,6 +129,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .layer(from_fn(status_from_app_error))
         .layer(sessions)
         .layer(from_fn(refuse_cross_origin))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state);

@@ -130,9 +130,15 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/")
 }
 
-/// Only a path on this site may follow a login, never another origin (`//evil`, `https:`).
+/// Only a path on this site may follow a login, never another origin (`//evil`, `https:`). Browsers drop tabs and newlines from addresses and
+/// read `\\` as `/`, so `/\t/evil.example` would leave the site: any control character,
+/// space or backslash refuses the whole path.
 fn is_local_path(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
 fn safe_next(next: Option<&str>) -> &str {
@@ -177,5 +183,10 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/orders\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/orders\u{0}")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example/")), "/");
     }
 }

@@ -149,7 +149,11 @@ pub fn FieldInput(
     let has_errors = !errors.is_empty();
     let invalid = has_errors.then_some("true");
     let required = field.required;
-    let max_length = field.max_length.map(|n| n.to_string());
+    // Text inputs carry the limit the server cleans with, declared or default.
+    let max_length = match field.kind {
+        FieldKind::Text | FieldKind::Textarea => Some(field.text_limit().to_string()),
+        _ => field.max_length.map(|n| n.to_string()),
+    };
     let input = match &field.kind {
         FieldKind::Textarea => view! {
             <textarea id=input_id.clone() name=name rows="3" aria-describedby=described_by

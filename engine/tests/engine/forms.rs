@@ -99,3 +99,54 @@ fn initial_values_come_from_the_object_and_the_form_serializes_for_the_console()
     assert_eq!(declared["description_field"], "note");
     assert_eq!(declared["fields"][1]["kind"]["kind"], "select");
 }
+
+#[test]
+fn text_refuses_control_characters_and_a_textarea_keeps_newlines_and_tabs() {
+    let form = Form::new()
+        .field(FormField::new("line", FieldKind::Text))
+        .field(FormField::new("note", FieldKind::Textarea));
+    for (line, note, refused) in [
+        ("a\u{0}b", "", "line"),
+        ("a\tb", "", "line"),
+        ("a\u{1b}[31m", "", "line"),
+        ("ok", "bell\u{7}", "note"),
+        ("ok", "nul\u{0}", "note"),
+    ] {
+        let errors = form
+            .clean(&submit(&[("line", line), ("note", note)]))
+            .expect_err("refused");
+        assert_eq!(
+            errors.keys().collect::<Vec<_>>(),
+            [refused],
+            "{line:?} {note:?}"
+        );
+    }
+    let cleaned = form.clean(&submit(&[("line", "plain"), ("note", "one\r\n\ttwo")]));
+    assert_eq!(
+        cleaned,
+        Ok(json!({"line": "plain", "note": "one\r\n\ttwo"}))
+    );
+}
+
+#[test]
+fn text_without_a_declared_maximum_is_bounded_by_its_kind() {
+    use switchyard_engine::{TEXTAREA_MAX, TEXT_MAX};
+    let form = Form::new()
+        .field(FormField::new("line", FieldKind::Text))
+        .field(FormField::new("note", FieldKind::Textarea))
+        .field(FormField::new("code", FieldKind::Text).length(0, 5));
+    let at_limit = form.clean(&submit(&[
+        ("line", &"l".repeat(TEXT_MAX)),
+        ("note", &"n".repeat(TEXTAREA_MAX)),
+        ("code", "12345"),
+    ]));
+    assert!(at_limit.is_ok());
+    let errors = form
+        .clean(&submit(&[
+            ("line", &"l".repeat(TEXT_MAX + 1)),
+            ("note", &"n".repeat(TEXTAREA_MAX + 1)),
+            ("code", "123456"),
+        ]))
+        .expect_err("too long");
+    assert_eq!(errors.len(), 3, "{errors:?}");
+}

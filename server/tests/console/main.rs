@@ -6,6 +6,7 @@ mod support;
 mod bulk;
 mod editing;
 mod helpers;
+mod hostile;
 mod refusal_order;
 mod transitions;
 mod visibility;

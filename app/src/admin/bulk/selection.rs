@@ -33,7 +33,8 @@ impl<O: SqlModel> MachineResource<O> {
         let rows = self.decode_rows(stored)?;
         let found: std::collections::HashSet<String> =
             rows.iter().map(|row| row.id().to_string()).collect();
-        let missing = distinct(&input.ids)
+        let missing = self
+            .distinct_keys(&input.ids)
             .into_iter()
             .filter(|id| !found.contains(id))
             .collect();
@@ -52,7 +53,7 @@ impl<O: SqlModel> MachineResource<O> {
     pub(super) fn matching_spec(&self, input: &BulkInput) -> Result<ListSpec, AppError> {
         Ok(ListSpec {
             states: self.state_filter(&input.query)?,
-            search: input.query.q.clone(),
+            search: crate::admin::list::search_text(&input.query)?,
             search_columns: self.options.search.clone(),
             order: ("id".to_owned(), Direction::Ascending),
             limit: 0,
@@ -74,16 +75,21 @@ impl<O: SqlModel> MachineResource<O> {
                 .await
                 .map_err(AppError::internal)
         } else {
-            Ok(distinct(&input.ids))
+            Ok(self.distinct_keys(&input.ids))
         }
     }
-}
 
-/// `ids` without repeats, first occurrence first.
-fn distinct(ids: &[String]) -> Vec<String> {
-    let mut seen = std::collections::HashSet::with_capacity(ids.len());
-    ids.iter()
-        .filter(|id| seen.insert(id.as_str()))
-        .cloned()
-        .collect()
+    /// `ids` as this table writes its keys (`+954` and `0954` are `954`), without repeats,
+    /// first occurrence first; a text that cannot be a key stays as it is, to be reported
+    /// missing.
+    fn distinct_keys(&self, ids: &[String]) -> Vec<String> {
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        ids.iter()
+            .map(|id| match self.parse_id(id) {
+                Some(key) => key.to_string(),
+                None => id.clone(),
+            })
+            .filter(|id| seen.insert(id.clone()))
+            .collect()
+    }
 }

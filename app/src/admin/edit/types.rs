@@ -11,7 +11,10 @@ use crate::admin::{flash::Message, object::types::object_path, resource::summary
 /// The address of an object's edit page, or of the creation page when `id` is empty.
 pub fn edit_path(resource: &str, id: &str) -> String {
     if id.is_empty() {
-        format!("/{resource}/add")
+        format!(
+            "/{}/add",
+            crate::admin::paths::encode_path_segment(resource)
+        )
     } else {
         format!("{}/edit", object_path(resource, id))
     }

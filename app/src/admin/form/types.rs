@@ -10,7 +10,11 @@ use crate::admin::{flash::Message, object::types::object_path, resource::summary
 
 /// The address of a transition form: `/orders/42/transitions/ship`.
 pub fn form_path(resource: &str, id: &str, transition: &str) -> String {
-    format!("{}/transitions/{transition}", object_path(resource, id))
+    format!(
+        "{}/transitions/{}",
+        object_path(resource, id),
+        crate::admin::paths::encode_path_segment(transition)
+    )
 }
 
 /// Which transition form to read.

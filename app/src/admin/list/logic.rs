@@ -33,7 +33,7 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
         let page = query.page.unwrap_or(1).max(1);
         let spec = ListSpec {
             states,
-            search: query.q.clone(),
+            search: search_text(query)?,
             search_columns: self.options.search.clone(),
             order,
             limit: page_size,
@@ -154,6 +154,29 @@ impl<O: SqlModel> MachineResource<O> {
             )))
         }
     }
+}
+
+/// The longest search, in characters: far beyond any name or number, short of a scan of
+/// every text column for a page of text.
+pub(crate) const SEARCH_MAX: usize = 200;
+
+/// The search a list query asks for, refused when it is longer than [`SEARCH_MAX`] or holds
+/// a control character.
+pub(crate) fn search_text(query: &ListQuery) -> Result<Option<String>, AppError> {
+    let Some(text) = query.q.as_deref() else {
+        return Ok(None);
+    };
+    if text.chars().count() > SEARCH_MAX {
+        return Err(AppError::Invalid(format!(
+            "The search is too long: at most {SEARCH_MAX} characters."
+        )));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(AppError::Invalid(
+            "The search may not hold control characters.".to_owned(),
+        ));
+    }
+    Ok(Some(text.to_owned()))
 }
 
 fn list_failure(error: ListError) -> AppError {

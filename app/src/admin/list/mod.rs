@@ -8,4 +8,6 @@ pub mod types;
 mod logic;
 
 #[cfg(feature = "ssr")]
+pub(crate) use logic::search_text;
+#[cfg(feature = "ssr")]
 pub use logic::ListFeature;

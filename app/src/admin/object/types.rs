@@ -9,7 +9,13 @@ use crate::admin::{flash::Message, paths::encode_path_segment, resource::summary
 
 /// The address of an object page: `/orders/42`.
 pub fn object_path(resource: &str, id: &str) -> String {
-    format!("/{resource}/{}", encode_path_segment(id))
+    // Every segment is encoded: a posted resource name is not yet known to be registered,
+    // and a control character in it must never reach a `Location` header.
+    format!(
+        "/{}/{}",
+        encode_path_segment(resource),
+        encode_path_segment(id)
+    )
 }
 
 /// Which object to read.

@@ -7,7 +7,10 @@ use crate::admin::flash::Message;
 
 /// The settings page's address.
 pub fn settings_path(resource: &str) -> String {
-    format!("/{resource}/settings/transitions")
+    format!(
+        "/{}/settings/transitions",
+        crate::admin::paths::encode_path_segment(resource)
+    )
 }
 
 /// Which resource's settings.
