@@ -55,17 +55,22 @@ async fn log_in(
     // One message for an unknown user and a wrong password, so the form never tells
     // whether an account exists; `verify` takes the same time in both cases.
     let accepted = password::verify(form.password, stored).await?;
-    match user.filter(|_| accepted) {
-        Some(user) => {
+    match user {
+        Some(user) if accepted => {
             session::log_in(&session, &user).await?;
             tracing::info!(user = %user.username, "logged in");
             Ok(Redirect::to(safe_next(form.next.as_deref())).into_response())
         }
-        None => {
-            tracing::info!(user = %form.username, "failed login");
+        known => {
+            // What was typed is not logged: it may be a password typed in the wrong box,
+            // and a control character in it would forge log lines.
+            match known {
+                Some(user) => tracing::info!(user_id = user.id, "failed login: wrong password"),
+                None => tracing::info!("failed login: no such active user"),
+            }
             let retry = LoginRetry {
                 error: "credentials",
-                username: form.username.trim(),
+                username: echoed(form.username.trim()),
                 next: form.next.as_deref().filter(|next| is_local_path(next)),
             };
             let query = serde_urlencoded::to_string(&retry).map_err(AppError::internal)?;
@@ -141,6 +146,18 @@ fn is_local_path(next: &str) -> bool {
             .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
+/// The longest username the login form shows again after a refusal.
+const ECHOED_USERNAME: usize = 150;
+
+/// What the login form shows again of a refused username: at most [`ECHOED_USERNAME`]
+/// characters, cut at a character boundary.
+fn echoed(username: &str) -> &str {
+    match username.char_indices().nth(ECHOED_USERNAME) {
+        Some((end, _)) => &username[..end],
+        None => username,
+    }
+}
+
 fn safe_next(next: Option<&str>) -> &str {
     next.filter(|next| is_local_path(next)).unwrap_or("/")
 }
@@ -175,6 +192,13 @@ impl IntoResponse for AppErrorPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_username_is_shown_again_at_most_150_characters_long() {
+        assert_eq!(echoed("clerk"), "clerk");
+        let long = "é".repeat(200);
+        assert_eq!(echoed(&long).chars().count(), ECHOED_USERNAME);
+    }
 
     #[test]
     fn only_local_paths_may_follow_a_login() {

@@ -19,6 +19,7 @@ on_both_backends!(
     an_overlong_or_control_character_search_is_a_400,
     keys_that_name_the_same_row_are_counted_once,
     an_oversize_body_is_a_413,
+    every_answer_carries_the_security_headers,
 );
 
 fn pay(id: &str) -> Vec<(&'static str, String)> {
@@ -247,4 +248,52 @@ async fn an_oversize_body_is_a_413(app: TestApp) {
     .expect("the raw request");
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert_eq!(order_row(&app, 1).await, ("new".to_owned(), 1));
+}
+
+async fn every_answer_carries_the_security_headers(app: TestApp) {
+    app::orders::seed_orders(&app.db, 1).await.expect("seed");
+    let viewer = logged_in(&app, "viewer").await;
+    let anonymous = app.client();
+    let answers = [
+        anonymous
+            .get(app.url("/login"))
+            .send()
+            .await
+            .expect("login page"),
+        anonymous
+            .get(app.url("/orders"))
+            .send()
+            .await
+            .expect("redirect to login"),
+        viewer
+            .get(app.url("/orders/1"))
+            .send()
+            .await
+            .expect("object page"),
+        viewer
+            .get(app.url("/no/such/page"))
+            .send()
+            .await
+            .expect("404"),
+        call(&app, &viewer, "fire", &pairs(&pay("1"))).await,
+        viewer.get(app.url("/health")).send().await.expect("health"),
+    ];
+    for answer in answers {
+        let header = |name: &str| {
+            answer
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let url = answer.url().to_string();
+        assert!(
+            header("content-security-policy").contains("frame-ancestors 'none'"),
+            "{url}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{url}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{url}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{url}");
+    }
 }
