@@ -329,6 +329,18 @@ impl Form {
             .filter(|text| !text.is_empty())
     }
 
+    /// [`clean`](Self::clean), with the audit note the cleaned arguments carry.
+    pub fn clean_with_note(
+        &self,
+        submitted: &BTreeMap<String, String>,
+    ) -> Result<Cleaned, FieldErrors> {
+        let arguments = self.clean(submitted)?;
+        Ok(Cleaned {
+            note: self.description_of(&arguments).map(str::to_owned),
+            arguments,
+        })
+    }
+
     /// Cleans submitted strings into typed JSON arguments, or reports every field's errors.
     pub fn clean(&self, submitted: &BTreeMap<String, String>) -> Result<Value, FieldErrors> {
         let mut cleaned = Map::new();

@@ -236,10 +236,7 @@ impl<O> Machine<O> {
         fields: &std::collections::BTreeMap<String, String>,
     ) -> Option<Result<Cleaned, FieldErrors>> {
         let form = self.declarations_of(name).find_map(|t| rule.form(t))?;
-        Some(form.clean(fields).map(|arguments| Cleaned {
-            note: form.description_of(&arguments).map(str::to_owned),
-            arguments,
-        }))
+        Some(form.clean_with_note(fields))
     }
 
     /// Transitions that start from the row's state and whose conditions hold (no actor involved).

@@ -25,9 +25,8 @@ impl<O: SqlModel> MachineResource<O> {
         rule: &Visibility<O>,
     ) -> String {
         let declared = |row: &Row<O>| {
-            self.machine
-                .resolve(name, row.state())
-                .or_else(|| self.machine.declarations_of(name).next())
+            self.declared(name, row)
+                .ok()
                 .map(|transition| self.label_of(transition, row.object(), &rule.overrides))
         };
         loaded

@@ -7,7 +7,7 @@ use switchyard_engine::{Actor, Row, Transition, Unavailable};
 
 use crate::{
     admin::{
-        resource::{state_label, MachineResource},
+        resource::{options::TextHook, state_label, MachineResource},
         settings::visibility::{Overrides, Visibility},
     },
     db::SqlModel,
@@ -36,16 +36,13 @@ impl<O: SqlModel> MachineResource<O> {
         object: &O,
         overrides: &Overrides,
     ) -> String {
-        self.options
-            .label
-            .as_ref()
-            .and_then(|hook| hook(transition, object))
-            .or_else(|| {
-                overrides
-                    .label(transition.name().as_str())
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| transition.label().to_owned())
+        first_text(
+            self.options.label.as_ref(),
+            transition,
+            object,
+            overrides.label(transition.name().as_str()),
+            transition.label(),
+        )
     }
 
     /// The transition's help text for this object: the resource's hook, else the browser's
@@ -56,16 +53,13 @@ impl<O: SqlModel> MachineResource<O> {
         object: &O,
         overrides: &Overrides,
     ) -> String {
-        self.options
-            .help
-            .as_ref()
-            .and_then(|hook| hook(transition, object))
-            .or_else(|| {
-                overrides
-                    .help_text(transition.name().as_str())
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| transition.help_text().to_owned())
+        first_text(
+            self.options.help.as_ref(),
+            transition,
+            object,
+            overrides.help_text(transition.name().as_str()),
+            transition.help_text(),
+        )
     }
 
     /// Whether `actor` may fire `transition` on `row` from the console now, by the engine's
@@ -109,4 +103,18 @@ impl<O: SqlModel> MachineResource<O> {
             }
         }
     }
+}
+
+/// The first text that speaks: the resource's hook for this object, the browser's override,
+/// then the declared one.
+fn first_text<O>(
+    hook: Option<&TextHook<O>>,
+    transition: &Transition<O>,
+    object: &O,
+    overridden: Option<&str>,
+    declared: &str,
+) -> String {
+    hook.and_then(|hook| hook(transition, object))
+        .or_else(|| overridden.map(str::to_owned))
+        .unwrap_or_else(|| declared.to_owned())
 }

@@ -13,7 +13,7 @@ use crate::db::{list::Direction, SqlStore};
 type Display<O> = Arc<dyn Fn(&O) -> String + Send + Sync>;
 pub(crate) type VisibilityHook<O> =
     Arc<dyn Fn(&Transition<O>, &O, &Actor) -> Option<bool> + Send + Sync>;
-type TextHook<O> = Arc<dyn Fn(&Transition<O>, &O) -> Option<String> + Send + Sync>;
+pub(crate) type TextHook<O> = Arc<dyn Fn(&Transition<O>, &O) -> Option<String> + Send + Sync>;
 type Build<O> = Arc<dyn Fn(&Map<String, Value>) -> Result<O, FieldErrors> + Send + Sync>;
 type ActionRun<O> = Arc<dyn Fn(ActionBatch<O>) -> ActionFuture + Send + Sync>;
 
