@@ -35,10 +35,13 @@ pub struct AuditEntry {
     pub actor_id: Option<i64>,
     /// The actor's username.
     pub actor_username: String,
-    /// The arguments as submitted (JSON).
+    /// The arguments as submitted (JSON); `null` in a job's rows, whose job holds them.
     pub arguments: Value,
-    /// The free-text reason, from the request or the form's description field.
+    /// The free-text reason, from the request or the form's description field; `None` in a
+    /// job's rows, whose job holds it.
     pub description: Option<String>,
+    /// The stored bulk job the attempt was a batch of ([`Request::in_job`](crate::Request::in_job)).
+    pub job: Option<i64>,
     /// Completed or failed.
     pub outcome: AuditOutcome,
 }

@@ -246,6 +246,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
                         actor: run.actor,
                         arguments: shared.map_or(run.arguments, |p| p.arguments.as_ref()),
                         description: shared.and_then(|p| p.description.as_deref()),
+                        job: run.job,
                     };
                     let planned = self.plan_row(row, transition, attempt);
                     (id, Verdict::Planned(Box::new(planned)))

@@ -117,9 +117,10 @@
 //! handler), and no after or after-commit hook runs (django-fsm-2 sends no
 //! `post_transition` then). Refusals before the handler write nothing.
 //!
-//! The audit description is the request's, else the form's description field (after the
-//! request's [`description_prefix`](Request::description_prefix)): read out of the
-//! arguments in one place, [`Form::description_of`].
+//! The audit description is the request's, else the form's description field, read out of
+//! the arguments in one place, [`Form::description_of`]. A batch of a stored bulk job
+//! ([`Request::in_job`]) writes audit rows that name the job instead of repeating its
+//! arguments and description.
 //!
 //! # Decisions
 //!

@@ -10,7 +10,7 @@ use crate::machine::Machine;
 use crate::names::{ObjectId, StateName, TransitionName};
 use crate::request::Outcome;
 use crate::store::{Row, RowWrite};
-use crate::transition::{HandlerError, HandlerFailure, Target, Transition};
+use crate::transition::{HandlerError, HandlerFailure, HandlerFn, Target, Transition};
 
 /// What a row's handler and audit row get of the request: the actor, the arguments (the
 /// cleaned form, or the request's), and the audit description.
@@ -19,6 +19,9 @@ pub(crate) struct Attempt<'a> {
     pub(crate) actor: &'a Actor,
     pub(crate) arguments: &'a Value,
     pub(crate) description: Option<&'a str>,
+    /// The stored job the attempt belongs to; its audit row then names the job instead of
+    /// repeating the arguments and description.
+    pub(crate) job: Option<i64>,
 }
 
 /// What one row will do if the batch goes ahead.
@@ -97,8 +100,15 @@ impl<O: Clone> Machine<O> {
             target,
             actor_id: attempt.actor.id,
             actor_username: attempt.actor.username.clone(),
-            arguments: attempt.arguments.clone(),
-            description: attempt.description.map(str::to_owned),
+            arguments: match attempt.job {
+                Some(_) => Value::Null,
+                None => attempt.arguments.clone(),
+            },
+            description: match attempt.job {
+                Some(_) => None,
+                None => attempt.description.map(str::to_owned),
+            },
+            job: attempt.job,
             outcome,
         }
     }
@@ -174,7 +184,7 @@ impl<O: Clone> Machine<O> {
         }
         let mut object = row.object.clone();
         let returned = match &transition.handler {
-            Some(handler) => handler(&mut object, attempt.actor, attempt.arguments),
+            Some(handler) => run_handler(handler, &mut object, attempt),
             None => Ok(None),
         };
         let error = match returned {
@@ -313,4 +323,24 @@ impl<'a, O> Frame<'a, O> {
             error,
         }
     }
+}
+
+/// The sentence of a handler that panicked; what it panicked with goes to the process's
+/// panic hook (standard error), not to the user.
+pub(crate) const HANDLER_PANICKED: &str =
+    "The transition's code failed unexpectedly; nothing was changed by it.";
+
+/// Calls a handler; a panic in deployer code is a failed attempt like any other (audited,
+/// `on_error` applies), never an unwinding through the store, which may be holding the only
+/// SQLite writer. A failed attempt stores the object as it was loaded, so whatever the handler
+/// half-changed before panicking is dropped.
+fn run_handler<O>(
+    handler: &HandlerFn<O>,
+    object: &mut O,
+    attempt: Attempt<'_>,
+) -> Result<Option<String>, HandlerFailure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handler(object, attempt.actor, attempt.arguments)
+    }))
+    .unwrap_or_else(|_| Err(HandlerFailure::Failed(HandlerError::new(HANDLER_PANICKED))))
 }

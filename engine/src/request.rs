@@ -30,11 +30,11 @@ pub struct Request<Target, Rule = FlagRule> {
     /// A form's fields as typed, cleaned inside the fire by the form the rule picks for the
     /// resolved transition (after the conditions); the cleaned values become the arguments.
     pub fields: Option<BTreeMap<String, String>>,
-    /// The audit description; when unset, the form's description field (after
-    /// `description_prefix` and `": "` when both are present).
+    /// The audit description; when unset, the form's description field.
     pub description: Option<String>,
-    /// What every audit description of this request starts with (`Bulk job 12`).
-    pub description_prefix: Option<String>,
+    /// The stored bulk job this fire is a batch of: its audit rows name the job and leave
+    /// out the arguments and description, which the job stores once.
+    pub job: Option<i64>,
     /// Console (visibility applies) or API.
     pub channel: Channel,
     /// Optimistic or pessimistic.
@@ -77,7 +77,7 @@ impl<Target> Request<Target> {
             arguments: Value::Null,
             fields: None,
             description: None,
-            description_prefix: None,
+            job: None,
             channel: Channel::Api,
             lock: LockMode::Optimistic,
             rule: FlagRule,
@@ -95,7 +95,7 @@ impl<Target> Request<Target> {
             arguments: self.arguments,
             fields: self.fields,
             description: self.description,
-            description_prefix: self.description_prefix,
+            job: self.job,
             channel: Channel::Console,
             lock: self.lock,
             rule,
@@ -123,10 +123,11 @@ impl<Target, Rule> Request<Target, Rule> {
         self
     }
 
-    /// Starts every audit description with `prefix`: `"{prefix}: {note}"` when the form
-    /// gives a note, else `prefix` alone.
-    pub fn description_prefix(mut self, prefix: &str) -> Self {
-        self.description_prefix = Some(prefix.to_owned());
+    /// Fires one batch of the stored bulk job `job`: every audit row names the job
+    /// ([`AuditEntry::job`](crate::AuditEntry::job)) instead of repeating the arguments and
+    /// description the job holds once, so a 2 MB note is not copied into 10,000 rows.
+    pub fn in_job(mut self, job: i64) -> Self {
+        self.job = Some(job);
         self
     }
 

@@ -23,7 +23,7 @@ pub(crate) struct Run<'a, O> {
     pub(crate) arguments: &'a Value,
     fields: Option<&'a BTreeMap<String, String>>,
     description: Option<&'a str>,
-    description_prefix: Option<&'a str>,
+    pub(crate) job: Option<i64>,
     /// Picks the form that cleans; on the console channel, also decides visibility.
     rule: &'a dyn ConsoleRule<O>,
     console: bool,
@@ -45,7 +45,7 @@ impl<'a, O> Run<'a, O> {
             arguments: &request.arguments,
             fields: request.fields.as_ref(),
             description: request.description.as_deref(),
-            description_prefix: request.description_prefix.as_deref(),
+            job: request.job,
             rule: &request.rule,
             console: request.channel == Channel::Console,
             lock: request.lock,
@@ -65,7 +65,7 @@ impl<'a, O> Run<'a, O> {
 
     /// The arguments and audit description for rows resolved to `transition`: the fields
     /// cleaned by the form the rule picks (or the request's arguments), and the description
-    /// the request gives, else the prefix and the form's note.
+    /// the request gives, else the form's note.
     fn prepare(&self, transition: &Transition<O>) -> Result<Prepared<'a>, FieldErrors> {
         let form = self.rule.form(transition);
         let arguments = match (self.fields, form) {
@@ -73,12 +73,10 @@ impl<'a, O> Run<'a, O> {
             _ => Cow::Borrowed(self.arguments),
         };
         let note = form.and_then(|form| form.description_of(&arguments));
-        let description = match (self.description, self.description_prefix, note) {
-            (Some(given), _, _) => Some(given.to_owned()),
-            (None, Some(prefix), Some(note)) => Some(format!("{prefix}: {note}")),
-            (None, Some(prefix), None) => Some(prefix.to_owned()),
-            (None, None, note) => note.map(str::to_owned),
-        };
+        let description = self
+            .description
+            .map(str::to_owned)
+            .or_else(|| note.map(str::to_owned));
         Ok(Prepared {
             arguments,
             description,

@@ -28,14 +28,24 @@ pub struct AuditRecord {
     pub error: Option<String>,
 }
 
-const SQLITE_HISTORY: &str = "SELECT id, transition, source, target, actor_username, \
-    created_at, arguments, description, outcome, error FROM audit_log \
-    WHERE resource = $1 AND object_id = $2 ORDER BY id DESC LIMIT $3";
+// A bulk job's rows name their job, which holds the arguments and the note once: the row
+// shows them as `Bulk job 12: note`.
+const SQLITE_HISTORY: &str = "SELECT a.id, a.transition, a.source, a.target, a.actor_username, \
+    a.created_at, COALESCE(j.arguments, a.arguments) AS arguments, \
+    CASE WHEN a.job_id IS NULL THEN a.description \
+         ELSE 'Bulk job ' || a.job_id || COALESCE(': ' || NULLIF(j.description, ''), '') END \
+         AS description, \
+    a.outcome, a.error FROM audit_log AS a LEFT JOIN bulk_jobs AS j ON j.id = a.job_id \
+    WHERE a.resource = $1 AND a.object_id = $2 ORDER BY a.id DESC LIMIT $3";
 
-const POSTGRES_HISTORY: &str = "SELECT id, transition, source, target, actor_username, \
-    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at, \
-    arguments::text AS arguments, description, outcome, error FROM audit_log \
-    WHERE resource = $1 AND object_id = $2 ORDER BY id DESC LIMIT $3";
+const POSTGRES_HISTORY: &str = "SELECT a.id, a.transition, a.source, a.target, a.actor_username, \
+    to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at, \
+    COALESCE(j.arguments, a.arguments)::text AS arguments, \
+    CASE WHEN a.job_id IS NULL THEN a.description \
+         ELSE 'Bulk job ' || a.job_id || COALESCE(': ' || NULLIF(j.description, ''), '') END \
+         AS description, \
+    a.outcome, a.error FROM audit_log AS a LEFT JOIN bulk_jobs AS j ON j.id = a.job_id \
+    WHERE a.resource = $1 AND a.object_id = $2 ORDER BY a.id DESC LIMIT $3";
 
 /// The newest `limit` audit rows of one object (the `(resource, object_id, id DESC)` index
 /// serves this without a sort).

@@ -198,10 +198,18 @@ pub async fn items(
     with_pool!(db, pool => sqlx::query_as::<_, ItemRecord>(&sql).bind(job).bind(limit).fetch_all(pool).await)
 }
 
-/// Records a batch's outcomes and adds them to the job's counters, in one transaction.
-pub async fn record_outcomes(db: &Db, job: i64, outcomes: &Outcomes) -> Result<(), sqlx::Error> {
+/// Records a batch's outcomes and adds them to the job's counters, in one transaction, if
+/// the run `runner` still holds the job; `false` (nothing recorded) when another run took it
+/// over. The counters change in the same statement that checks the claim, so a claim taken
+/// meanwhile waits for this transaction, and sees its outcomes, or refuses it.
+pub async fn record_outcomes(
+    db: &Db,
+    job: i64,
+    runner: &str,
+    outcomes: &Outcomes,
+) -> Result<bool, sqlx::Error> {
     if outcomes.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     let document = serde_json::to_string(outcomes).map_err(|e| sqlx::Error::Encode(e.into()))?;
     let count = |kind: &str| {
@@ -231,18 +239,26 @@ pub async fn record_outcomes(db: &Db, job: i64, outcomes: &Outcomes) -> Result<(
         }
     };
     let update_job = "UPDATE bulk_jobs SET applied = applied + $2, skipped = skipped + $3, \
-                      failed = failed + $4 WHERE id = $1";
+                      failed = failed + $4 WHERE id = $1 AND runner = $5";
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
-        sqlx::query(update_items).bind(job).bind(&document).execute(&mut *tx).await?;
-        sqlx::query(update_job)
+        let still_ours = sqlx::query(update_job)
             .bind(job)
             .bind(applied)
             .bind(skipped)
             .bind(failed)
+            .bind(runner)
             .execute(&mut *tx)
-            .await?;
-        tx.commit().await
+            .await?
+            .rows_affected()
+            == 1;
+        if !still_ours {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(update_items).bind(job).bind(&document).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
     })
 }
 
@@ -309,30 +325,28 @@ pub async fn request_cancel(db: &Db, job: i64) -> Result<bool, sqlx::Error> {
     })
 }
 
-/// Objects among `object_ids` that already have an audit row with this description: rows a
-/// crashed worker applied but could not record.
+/// Objects among `object_ids` that this job already audited: rows a crashed run applied
+/// but could not record. The `audit_log_job (job_id, object_id)` index answers it with one
+/// probe per row, however long the log.
 pub async fn already_audited(
     db: &Db,
-    resource: &str,
-    description: &str,
+    job: i64,
     object_ids: &[String],
 ) -> Result<Vec<String>, sqlx::Error> {
     let ids = serde_json::to_string(object_ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
     let sql = match db {
         Db::Sqlite(_) => {
-            "SELECT DISTINCT object_id FROM audit_log WHERE resource = $1 \
-                          AND description = $2 AND object_id IN (SELECT value FROM json_each($3))"
+            "SELECT DISTINCT object_id FROM audit_log WHERE job_id = $1 \
+             AND object_id IN (SELECT value FROM json_each($2))"
         }
         Db::Postgres(_) => {
-            "SELECT DISTINCT object_id FROM audit_log WHERE resource = $1 \
-                            AND description = $2 \
-                            AND object_id IN (SELECT json_array_elements_text($3::json))"
+            "SELECT DISTINCT object_id FROM audit_log WHERE job_id = $1 \
+             AND object_id IN (SELECT json_array_elements_text($2::json))"
         }
     };
     with_pool!(db, pool => {
         sqlx::query_scalar::<_, String>(sql)
-            .bind(resource)
-            .bind(description)
+            .bind(job)
             .bind(&ids)
             .fetch_all(pool)
             .await

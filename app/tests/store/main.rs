@@ -4,6 +4,7 @@
 mod bulk;
 mod firing;
 mod generic_table;
+mod panics;
 mod races;
 mod seeding;
 mod sqlite_writer;

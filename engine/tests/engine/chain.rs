@@ -218,35 +218,29 @@ fn the_fields_are_cleaned_by_the_consoles_form_and_its_field_describes_the_audit
 }
 
 #[test]
-fn a_description_prefix_comes_before_the_forms_note_or_stands_alone() {
+fn a_job_batch_audits_a_reference_to_the_job_not_a_copy_of_its_note() {
     let machine = chain_machine();
     let store = MemoryStore::new();
-    for n in 1..=2 {
-        store.insert(&machine, n, Order::new("ok", 100));
-    }
-    for (n, reason, expected) in [
-        (1, "late payment", "Bulk job 7: late payment"),
-        (2, "", "Bulk job 7"),
-    ] {
-        let console = TestConsole {
-            hides: false,
-            form: Some(
-                Form::new()
-                    .field(FormField::new("note", FieldKind::Text))
-                    .description_field("note"),
-            ),
-        };
-        let request = BulkRequest::new(vec![id(n)], "approve", approver(), BulkMode::BestEffort)
-            .in_console(console)
-            .fields(fields(&[("note", reason)]))
-            .description_prefix("Bulk job 7");
-        let report = block_on(machine.fire_bulk(&store, request)).expect("bulk runs");
-        assert_eq!(report.applied(), 1);
-        assert_eq!(
-            store.history(&id(n))[0].entry.description.as_deref(),
-            Some(expected)
-        );
-    }
+    store.insert(&machine, 1, Order::new("ok", 100));
+    let note = "late payment ".repeat(500);
+    let console = TestConsole {
+        hides: false,
+        form: Some(
+            Form::new()
+                .field(FormField::new("note", FieldKind::Textarea))
+                .description_field("note"),
+        ),
+    };
+    let request = BulkRequest::new(vec![id(1)], "approve", approver(), BulkMode::BestEffort)
+        .in_console(console)
+        .fields(fields(&[("note", note.as_str())]))
+        .in_job(7);
+    let report = block_on(machine.fire_bulk(&store, request)).expect("bulk runs");
+    assert_eq!(report.applied(), 1);
+    let entry = &store.history(&id(1))[0].entry;
+    assert_eq!(entry.job, Some(7));
+    assert_eq!(entry.description, None);
+    assert_eq!(entry.arguments, serde_json::Value::Null);
 }
 
 #[test]
@@ -287,5 +281,56 @@ fn a_failed_handler_without_on_error_runs_no_after_hook_but_is_audited() {
         let history = store.history(&id(n));
         assert_eq!(history.len(), 1, "the failed attempt is audited");
         assert_eq!(history[0].entry.target, None);
+    }
+}
+
+#[test]
+fn a_handler_that_panics_is_a_failed_attempt_audited_with_its_error_state() {
+    let machine = Machine::<Order>::builder("orders")
+        .state(StateDecl::new("new").initial())
+        .state(StateDecl::new("paid"))
+        .state(StateDecl::new("payment_failed"))
+        .transition(
+            TransitionDecl::new("pay")
+                .from("new")
+                .to("paid")
+                .on_error("payment_failed")
+                .handler(|order: &mut Order, _| {
+                    order.customer = "half-changed".to_owned();
+                    if order.amount_cents > 0 {
+                        panic!("a bug in deployer code");
+                    }
+                    Ok(())
+                }),
+        )
+        .build()
+        .expect("builds");
+    let store = MemoryStore::new();
+    for n in 1..=2 {
+        store.insert(&machine, n, Order::new("ok", 100));
+    }
+    let error =
+        block_on(machine.fire(&store, FireRequest::new(1, "pay", approver()))).expect_err("fails");
+    let FireError::HandlerFailed { error, .. } = error else {
+        panic!("expected a failed handler, got {error:?}");
+    };
+    assert!(error.message().contains("failed unexpectedly"), "{error:?}");
+    let request = BulkRequest::new(vec![id(2)], "pay", approver(), BulkMode::BestEffort);
+    let report = block_on(machine.fire_bulk(&store, request)).expect("the bulk fire survives");
+    assert_eq!(report.failed(), 1);
+    for n in 1..=2 {
+        let history = store.history(&id(n));
+        assert_eq!(history.len(), 1, "the panicked attempt is audited");
+        assert_eq!(
+            history[0].entry.target.as_ref().map(|s| s.as_str()),
+            Some("payment_failed")
+        );
+        let row = store.get(&machine, &id(n)).expect("the row");
+        assert_eq!(row.state().as_str(), "payment_failed");
+        assert_eq!(
+            row.object().customer,
+            "ok",
+            "the half-changed object is dropped"
+        );
     }
 }

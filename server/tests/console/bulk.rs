@@ -6,7 +6,7 @@ use std::{path::PathBuf, sync::Arc};
 
 use app::{
     admin::bulk::job_runner,
-    db::jobs,
+    db::{history::object_history, jobs},
     orders::{orders_machine, orders_table, OrdersStore},
     state::AppState,
 };
@@ -211,12 +211,11 @@ async fn best_effort_moves_what_it_can_and_reports_the_rest(app: TestApp) {
         assert_eq!(order_row(&app, order).await.0, "paid");
         assert_eq!(audit_count(&app, order).await, 1);
     }
-    let description = app::with_pool!(&app.db, pool => {
-        sqlx::query_scalar::<_, Option<String>>("SELECT description FROM audit_log WHERE object_id = '1'").fetch_one(pool).await
-    })
-    .expect("description");
+    let history = object_history(&app.db, "orders", "1", 10)
+        .await
+        .expect("history");
     assert_eq!(
-        description.as_deref(),
+        history[0].description.as_deref(),
         Some(format!("Bulk job {id}").as_str())
     );
     let csv = clerk
@@ -338,8 +337,9 @@ async fn a_form_is_asked_once_and_reaches_every_row(app: TestApp) {
     let id = apply(&app, &clerk, &fields).await;
     assert_eq!(job(&app, &clerk, id).await["applied"], 3);
     let rows = app::with_pool!(&app.db, pool => {
-        sqlx::query_as::<_, (String, String, Option<String>)>(
-            "SELECT o.tracking_number, CAST(a.arguments AS TEXT), a.description FROM orders o \
+        sqlx::query_as::<_, (String, String, String, Option<String>, Option<i64>)>(
+            "SELECT CAST(o.id AS TEXT), o.tracking_number, CAST(a.arguments AS TEXT), a.description, \
+             a.job_id FROM orders o \
              JOIN audit_log a ON a.object_id = CAST(o.id AS TEXT) AND a.transition = 'ship' ORDER BY o.id",
         )
         .fetch_all(pool)
@@ -347,11 +347,22 @@ async fn a_form_is_asked_once_and_reaches_every_row(app: TestApp) {
     })
     .expect("rows");
     assert_eq!(rows.len(), 3);
-    for (tracking, arguments, description) in rows {
+    for (order, tracking, arguments, description, job_id) in rows {
         assert_eq!(tracking, "BATCH-7");
-        let arguments: Value = serde_json::from_str(&arguments).expect("json");
+        // The job holds the form once; its audit rows only name it.
+        assert_eq!(
+            (arguments.as_str(), description, job_id),
+            ("null", None, Some(id))
+        );
+        let shown = object_history(&app.db, "orders", &order, 1)
+            .await
+            .expect("history");
+        let arguments: Value = serde_json::from_str(&shown[0].arguments).expect("json");
         assert_eq!(arguments["carrier"], "dhl");
-        assert_eq!(description, Some(format!("Bulk job {id}: Morning pickup")));
+        assert_eq!(
+            shown[0].description,
+            Some(format!("Bulk job {id}: Morning pickup"))
+        );
     }
 }
 
@@ -471,19 +482,24 @@ async fn a_job_resumed_after_a_crash_applies_each_row_exactly_once(app: TestApp)
     for order in 1..=4_i64 {
         let request = FireRequest::new(order, "pay", clerk.clone())
             .from_console()
-            .description(&format!("Bulk job {id}"));
+            .in_job(id);
         machine.fire(&store, request).await.expect("pay");
     }
     jobs::set_status(&app.db, id, "running", None)
         .await
         .expect("running");
-    jobs::record_outcomes(
+    assert!(jobs::claim(&app.db, id, "crashed-run")
+        .await
+        .expect("claim"));
+    assert!(jobs::record_outcomes(
         &app.db,
         id,
+        "crashed-run",
         &vec![(0, "applied", None), (1, "applied", None)],
     )
     .await
-    .expect("record");
+    .expect("record"));
+    age_heartbeat(&app).await;
 
     // The server starts again: unfinished jobs resume.
     assert_eq!(
@@ -681,6 +697,20 @@ async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: Te
     );
 
     // That server died: once the heartbeat is older than the lease, a run takes it over.
+    age_heartbeat(&app).await;
+    job_runner::run_job(state_of(&app), id).await;
+    let record = jobs::job(&app.db, id).await.expect("read").expect("job");
+    assert_eq!((record.status.as_str(), record.applied), ("done", 5));
+    assert!(
+        !jobs::claim(&app.db, id, "other-server")
+            .await
+            .expect("claim"),
+        "a finished job is nobody's"
+    );
+}
+
+/// Makes every job's heartbeat an hour old, as if the server running it had died.
+async fn age_heartbeat(app: &TestApp) {
     let stale = match app.db.backend() {
         app::db::Backend::Sqlite => {
             "UPDATE bulk_jobs SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')"
@@ -691,13 +721,4 @@ async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: Te
     };
     app::with_pool!(&app.db, pool => sqlx::query(stale).execute(pool).await.map(|_| ()))
         .expect("age");
-    job_runner::run_job(state_of(&app), id).await;
-    let record = jobs::job(&app.db, id).await.expect("read").expect("job");
-    assert_eq!((record.status.as_str(), record.applied), ("done", 5));
-    assert!(
-        !jobs::claim(&app.db, id, "other-server")
-            .await
-            .expect("claim"),
-        "a finished job is nobody's"
-    );
 }

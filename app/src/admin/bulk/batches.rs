@@ -18,21 +18,6 @@ use crate::{
     error::AppError,
 };
 
-/// What every audit description of a job's rows starts with.
-fn job_prefix(job: i64) -> String {
-    format!("Bulk job {job}")
-}
-
-/// The audit description of every row of a job, as the engine writes it from the job's
-/// prefix and the form's note (see `Request::description_prefix`); the resume check looks
-/// rows up by it.
-fn job_description(job: i64, note: Option<&str>) -> String {
-    match note.filter(|note| !note.is_empty()) {
-        Some(note) => format!("{}: {note}", job_prefix(job)),
-        None => job_prefix(job),
-    }
-}
-
 /// A job's stored fields as typed. A job stored before fields were kept holds cleaned
 /// arguments instead; cleaning their text again gives the same arguments.
 fn stored_fields(stored: &str) -> BTreeMap<String, String> {
@@ -135,11 +120,10 @@ impl<O: SqlModel> MachineResource<O> {
         pending: &[(i64, String)],
         actor: &Actor,
     ) -> Result<Outcomes, AppError> {
-        let description = job_description(job.id, job.description.as_deref());
         let fields = stored_fields(&job.arguments);
         let keys: Vec<String> = pending.iter().map(|(_, id)| id.clone()).collect();
         let done_before: std::collections::HashSet<String> =
-            jobs::already_audited(db, &job.resource, &description, &keys)
+            jobs::already_audited(db, job.id, &keys)
                 .await?
                 .into_iter()
                 .collect();
@@ -173,7 +157,7 @@ impl<O: SqlModel> MachineResource<O> {
         // rows not yet processed.
         .in_console(self.visibility(db).await?)
         .fields(fields)
-        .description_prefix(&job_prefix(job.id));
+        .in_job(job.id);
         let report = self
             .machine
             .fire_bulk(self.store(db), request)

@@ -9,6 +9,7 @@ use axum::{
 };
 use tower_sessions::Session;
 
+use super::claim::Claim;
 use crate::{
     admin::resource::registry::AdminContext,
     auth::{session::current_user, users},
@@ -40,10 +41,9 @@ where
 async fn run(state: &AdminContext, job_id: i64) -> Result<(), AppError> {
     // One run per job at a time, across every server on the database: a job another live
     // run holds is left to it, and one whose run died is taken over after the lease.
-    let runner = run_token(job_id);
-    if !jobs::claim(&state.db, job_id, &runner).await? {
+    let Some(claim) = Claim::take(&state.db, job_id).await? else {
         return Ok(());
-    }
+    };
     let job = jobs::job(&state.db, job_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Job {job_id}")))?;
@@ -62,17 +62,7 @@ async fn run(state: &AdminContext, job_id: i64) -> Result<(), AppError> {
             ))
         })?;
     let actor = users::actor(&state.db, &user).await?;
-    resource
-        .run_bulk_job(&state.db, &job, &actor, &runner)
-        .await
-}
-
-/// A token naming one run of one job: this process and this moment.
-fn run_token(job_id: i64) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos());
-    format!("{}-{job_id}-{nanos}", std::process::id())
+    resource.run_bulk_job(&state.db, &job, &actor, &claim).await
 }
 
 /// Starts a background task for a job.

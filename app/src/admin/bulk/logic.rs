@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use switchyard_engine::{Actor, ConsoleRule, Permission, Row};
 
+use super::claim::Claim;
 use super::types::{BulkAction, BulkInput, BulkPreview, PreviewGroup};
 use crate::{
     admin::{
@@ -20,8 +21,6 @@ use crate::{
     error::AppError,
 };
 
-/// Rows per batch of a best-effort job: one load, one compare-and-set, one audit insert each.
-const BATCH_ROWS: i64 = 5_000;
 /// An all-or-nothing job is one transaction; beyond this it is refused.
 const ALL_OR_NOTHING_LIMIT: usize = 100_000;
 /// Example keys shown per preview group.
@@ -55,14 +54,14 @@ pub trait BulkFeature: Send + Sync {
         input: &BulkInput,
         actor: &Actor,
     ) -> Result<i64, AppError>;
-    /// Runs a stored job to its end or its cancellation, renewing the claim `runner` holds on
-    /// it before each batch and stopping if another run took it over.
+    /// Runs a stored job to its end or its cancellation under `claim`, stopping if another
+    /// run took the job over.
     async fn run_bulk_job(
         &self,
         db: &Db,
         job: &JobRecord,
         actor: &Actor,
-        runner: &str,
+        claim: &Claim,
     ) -> Result<(), AppError>;
 }
 
@@ -187,45 +186,15 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
         Ok(jobs::create_job(db, &job, &ids).await?)
     }
 
-    /// Runs a stored job to its end, or until it is cancelled, batch by batch: a transition
-    /// through the engine's bulk path, a deployer's action through its function.
+    /// Runs a stored job to its end, or until it is cancelled (see `run_loop.rs`).
     async fn run_bulk_job(
         &self,
         db: &Db,
         job: &JobRecord,
         actor: &Actor,
-        runner: &str,
+        claim: &Claim,
     ) -> Result<(), AppError> {
-        jobs::set_status(db, job.id, "running", None).await?;
-        let custom = self.custom_action(&job.transition);
-        let batch = if job.all_or_nothing() {
-            i64::MAX
-        } else {
-            BATCH_ROWS
-        };
-        loop {
-            if !jobs::claim(db, job.id, runner).await? {
-                tracing::warn!(job = job.id, "another run took this job over; stopping");
-                return Ok(());
-            }
-            let current = jobs::job(db, job.id)
-                .await?
-                .ok_or_else(|| AppError::internal("a running job disappeared"))?;
-            if current.cancel_requested {
-                jobs::set_status(db, job.id, "cancelled", None).await?;
-                return Ok(());
-            }
-            let pending = jobs::pending_items(db, job.id, batch).await?;
-            if pending.is_empty() {
-                jobs::set_status(db, job.id, "done", None).await?;
-                return Ok(());
-            }
-            let outcomes = match custom {
-                Some(action) => self.action_batch(db, action, &pending, actor).await?,
-                None => self.transition_batch(db, job, &pending, actor).await?,
-            };
-            jobs::record_outcomes(db, job.id, &outcomes).await?;
-        }
+        self.run_batches(db, job, actor, claim).await
     }
 }
 

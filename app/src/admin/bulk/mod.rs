@@ -7,9 +7,13 @@ pub mod types;
 #[cfg(feature = "ssr")]
 mod batches;
 #[cfg(feature = "ssr")]
+pub mod claim;
+#[cfg(feature = "ssr")]
 pub mod job_runner;
 #[cfg(feature = "ssr")]
 mod logic;
+#[cfg(feature = "ssr")]
+mod run_loop;
 #[cfg(feature = "ssr")]
 mod selection;
 

@@ -73,6 +73,7 @@ pub(crate) struct AuditDocument<'a> {
     pub(crate) description: Option<&'a str>,
     pub(crate) outcome: &'static str,
     pub(crate) error: Option<&'a str>,
+    pub(crate) job_id: Option<i64>,
 }
 
 impl<'a> AuditDocument<'a> {
@@ -94,6 +95,7 @@ impl<'a> AuditDocument<'a> {
             description: entry.description.as_deref(),
             outcome,
             error,
+            job_id: entry.job,
         }
     }
 }

@@ -123,9 +123,9 @@ impl Statements {
 /// Inserts audit rows from one JSON array.
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log \
     (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
-     description, outcome, error) \
+     description, outcome, error, job_id) \
     SELECT resource, object_id, transition, source, target, actor_id, actor_username, \
-           COALESCE(arguments, 'null'::jsonb), description, outcome, error \
+           COALESCE(arguments, 'null'::jsonb), description, outcome, error, job_id \
     FROM json_to_recordset($1::json) AS a(resource text, object_id text, transition text, \
          source text, target text, actor_id int8, actor_username text, arguments jsonb, \
-         description text, outcome text, error text)";
+         description text, outcome text, error text, job_id int8)";

@@ -96,6 +96,7 @@ fn audit_cells<'a>(row: &'a AuditDocument<'a>) -> [AuditCell<'a>; AUDIT_COLUMNS]
         optional(row.description),
         AuditCell::Text(row.outcome),
         optional(row.error),
+        row.job_id.map_or(AuditCell::Null, AuditCell::Integer),
     ]
 }
 

@@ -80,16 +80,16 @@ impl Statements {
 }
 
 /// How many values one audit row binds.
-pub(crate) const AUDIT_COLUMNS: usize = 11;
+pub(crate) const AUDIT_COLUMNS: usize = 12;
 
 /// Audit rows per insert statement: one statement per row would cost a statement run each,
-/// and 64 rows bind 704 parameters, far below SQLite's limit of 32,766.
+/// and 64 rows bind 768 parameters, far below SQLite's limit of 32,766.
 pub(crate) const AUDIT_ROWS_PER_INSERT: usize = 64;
 
 /// Which audit columns every row of a chunk holds the same value in: those bind once.
 pub(crate) type SharedColumns = [bool; AUDIT_COLUMNS];
 
-/// `INSERT INTO audit_log (…) VALUES (?1, …, ?11), (…), …` for `rows` rows, each in
+/// `INSERT INTO audit_log (…) VALUES (?1, …, ?12), (…), …` for `rows` rows, each in
 /// `encode::audit_chunk` order. The first row binds `?1` to `?11`; each later row takes the
 /// first row's parameter for a `shared` column and binds its other columns in order, so a
 /// bulk fire's audit rows, which differ mostly in their key, bind little more than their keys.
@@ -130,7 +130,7 @@ fn write_insert_audit(rows: usize, shared: SharedColumns) -> String {
         .collect();
     format!(
         "INSERT INTO audit_log (resource, object_id, transition, source, target, actor_id, \
-         actor_username, arguments, description, outcome, error) VALUES {}",
+         actor_username, arguments, description, outcome, error, job_id) VALUES {}",
         tuples.join(", ")
     )
 }
