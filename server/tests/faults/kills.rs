@@ -16,10 +16,11 @@ use crate::servers::{
     Database, Process,
 };
 
-/// The longest a dead run's job may wait for another: the lease, then up to half a lease
-/// until the resumer looks again, and slack for a loaded machine.
+/// The longest a dead run's job may wait for another after the kill: the lease (counted
+/// from the last heartbeat, which came before the kill), a sixth of it until the resumer
+/// looks again, and five seconds for a loaded machine.
 fn takeover_limit() -> Duration {
-    Duration::from_secs(jobs::LEASE_SECONDS.unsigned_abs() * 3 / 2 + 15)
+    Duration::from_secs(jobs::LEASE_SECONDS.unsigned_abs() * 7 / 6 + 5)
 }
 
 /// Samples `applied` every 100 ms until `until` says stop; the last sample and when.

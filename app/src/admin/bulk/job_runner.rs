@@ -70,8 +70,9 @@ pub fn spawn(state: AdminContext, job_id: i64) {
     tokio::spawn(run_job(state, job_id));
 }
 
-/// Looks for unfinished jobs nobody runs every `LEASE_SECONDS / 2`: a job whose server died
-/// (this one before a restart, or another one) is taken over once its lease runs out.
+/// Looks for unfinished jobs nobody runs every `LEASE_SECONDS / 6`: a job whose server died
+/// (this one before a restart, or another one) is taken over within seconds of its lease
+/// running out. A look at a job another run holds costs one update that changes nothing.
 pub fn spawn_resumer<S>(state: S)
 where
     AdminContext: FromRef<S>,
@@ -79,7 +80,7 @@ where
     let state = AdminContext::from_ref(&state);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(
-            jobs::LEASE_SECONDS.unsigned_abs() / 2,
+            jobs::LEASE_SECONDS.unsigned_abs() / 6,
         ));
         every.tick().await;
         loop {
