@@ -11,6 +11,7 @@ use crate::{
     auth::fetch_session_info,
     components::layout::{ConsoleLayout, DemoBanner, SessionResource},
     pages::{
+        account::ChangePasswordPage,
         bulk::BulkPreviewPage,
         edit::{DeletePage, EditPage},
         history::HistoryPage,
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
                     <Route path=path!("jobs/:id") view=JobPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource") view=ListPage ssr=SsrMode::Async/>

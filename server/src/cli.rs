@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `createuser`, `demo`, and the
-//! permission commands `grant`, `revoke`, `group`, `permissions`.
+//! The command line: `serve` (the default), `migrate`, `createuser`, `passwd`, `demo`, and
+//! the permission commands `grant`, `revoke`, `group`, `permissions`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -43,6 +43,40 @@ pub struct ConfigArgs {
     /// Mark the session cookie Secure (set this behind HTTPS).
     #[arg(long, env = "SWITCHYARD_SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// How many password attempts are allowed, and how long a login lasts.
+    #[command(flatten)]
+    pub login: LoginArgs,
+}
+
+/// Login throttling and session lifetime (used by `serve` and `demo`).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Logins and sessions")]
+pub struct LoginArgs {
+    /// Password attempts a username may make in a burst (logins, and current passwords
+    /// given to change it).
+    #[arg(long, env = "SWITCHYARD_LOGIN_BURST_PER_USER", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_burst_per_user: u32,
+    /// Seconds that earn a username one more attempt after its burst.
+    #[arg(long, env = "SWITCHYARD_LOGIN_SECONDS_PER_USER", default_value_t = 6,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub login_seconds_per_user: u64,
+    /// Password attempts a client address (an IPv6 /64 counts as one) may make in a burst.
+    #[arg(long, env = "SWITCHYARD_LOGIN_BURST_PER_ADDRESS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_burst_per_address: u32,
+    /// Seconds that earn a client address one more attempt after its burst.
+    #[arg(long, env = "SWITCHYARD_LOGIN_SECONDS_PER_ADDRESS", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub login_seconds_per_address: u64,
+    /// Take the client address from the last X-Forwarded-For entry. Only behind a reverse
+    /// proxy that sets it: otherwise any client can claim any address.
+    #[arg(long, env = "SWITCHYARD_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: bool,
+    /// Minutes a login lasts at most, whatever its activity (12 idle hours end it too).
+    #[arg(long, env = "SWITCHYARD_SESSION_LIFETIME_MINUTES", default_value_t = 720,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub session_lifetime_minutes: u64,
 }
 
 /// The subcommands.
@@ -54,6 +88,9 @@ pub enum Command {
     Migrate,
     /// Create a user; the password is prompted for unless given by flag or environment.
     Createuser(CreateUserArgs),
+    /// Set a user's password (prompted for, or read with --password-stdin) and end every
+    /// session of that user.
+    Passwd(PasswdArgs),
     /// Create the demo database with its users if absent, then serve it.
     Demo(DemoArgs),
     /// Grant permission codes (see `permissions`) to a user or a group.
@@ -115,6 +152,16 @@ pub struct CreateUserArgs {
     pub password: Option<String>,
     /// Read the password from the first line of standard input.
     #[arg(long, conflicts_with = "password")]
+    pub password_stdin: bool,
+}
+
+/// Options of `passwd`.
+#[derive(Debug, Args)]
+pub struct PasswdArgs {
+    /// The login name.
+    pub username: String,
+    /// Read the new password from the first line of standard input instead of prompting.
+    #[arg(long)]
     pub password_stdin: bool,
 }
 

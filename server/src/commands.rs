@@ -7,13 +7,17 @@ use std::{
 
 use anyhow::{bail, Context};
 use app::{
-    auth::users::{self, NewUser},
+    auth::{
+        password,
+        password_policy::validate_password,
+        users::{self, NewUser},
+    },
     db::Db,
 };
 use tokio::net::TcpListener;
 
 use crate::{
-    cli::{CreateUserArgs, DemoArgs},
+    cli::{CreateUserArgs, DemoArgs, PasswdArgs},
     config::Config,
     startup,
 };
@@ -49,7 +53,7 @@ pub async fn create_user(config: Config, args: CreateUserArgs) -> anyhow::Result
     let password = match (args.password, args.password_stdin) {
         (Some(password), _) => password,
         (None, true) => read_password_line()?,
-        (None, false) => prompt_password()?,
+        (None, false) => prompt_password("--password-stdin, --password or SWITCHYARD_PASSWORD")?,
     };
     let db = startup::open_database(&config.database).await?;
     let created = users::create(
@@ -69,6 +73,60 @@ pub async fn create_user(config: Config, args: CreateUserArgs) -> anyhow::Result
     Ok(())
 }
 
+/// `switchyard passwd NAME [--password-stdin]`: set a user's password and end every session
+/// of that user.
+pub async fn passwd(config: Config, args: PasswdArgs) -> anyhow::Result<()> {
+    let db = startup::open_database(&config.database).await?;
+    let changed = passwd_on(&db, &args).await;
+    db.close().await;
+    changed?;
+    println!(
+        "Changed the password of {:?}; every session of that user has ended.",
+        args.username.trim()
+    );
+    Ok(())
+}
+
+/// `passwd` on an open database: the user is looked up before the password is asked for,
+/// so an unknown name fails at once.
+async fn passwd_on(db: &Db, args: &PasswdArgs) -> anyhow::Result<()> {
+    let username = args.username.trim();
+    if users::find_id_by_username(db, username).await?.is_none() {
+        bail!("there is no user named {username:?}; nothing was changed");
+    }
+    let password = if args.password_stdin {
+        read_password_line()?
+    } else {
+        prompt_password("--password-stdin")?
+    };
+    set_password(db, username, password).await
+}
+
+/// Sets a user's password (active or not) under the same rules as `createuser`, and ends
+/// every session of that user.
+pub async fn set_password(db: &Db, username: &str, password: String) -> anyhow::Result<()> {
+    validate_password(&password).map_err(|rule| anyhow::anyhow!("{rule}; nothing was changed"))?;
+    let Some(user_id) = users::find_id_by_username(db, username.trim()).await? else {
+        bail!(
+            "there is no user named {:?}; nothing was changed",
+            username.trim()
+        );
+    };
+    let password_hash = password::hash(password)
+        .await
+        .map_err(|_| anyhow::anyhow!("could not hash the password; nothing was changed"))?;
+    if users::set_password_hash(db, user_id, &password_hash, None)
+        .await?
+        .is_none()
+    {
+        bail!(
+            "the user {:?} was deleted meanwhile; nothing was changed",
+            username.trim()
+        );
+    }
+    Ok(())
+}
+
 fn read_password_line() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin()
@@ -78,14 +136,15 @@ fn read_password_line() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-fn prompt_password() -> anyhow::Result<String> {
+/// Asks for the password twice on the terminal; `ways` names the other ways to give it.
+fn prompt_password(ways: &str) -> anyhow::Result<String> {
     if !std::io::stdin().is_terminal() {
-        bail!("no password given: pass --password-stdin, --password or SWITCHYARD_PASSWORD");
+        bail!("no password given and no terminal to ask on: pass {ways}");
     }
     let password = rpassword::prompt_password("Password: ")?;
     let again = rpassword::prompt_password("Password (again): ")?;
     if password != again {
-        bail!("the two passwords differ; nothing was created");
+        bail!("the two passwords differ; nothing was done");
     }
     Ok(password)
 }

@@ -1,11 +1,20 @@
-//! Resolved configuration: which database, which site files, which cookie settings.
+//! Resolved configuration: which database, which site files, which cookie settings, how
+//! many password attempts, how long a login lasts.
 
-use std::path::{Path, PathBuf};
+use std::{
+    num::NonZeroU32,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::Context;
+use app::auth::{
+    session::DEFAULT_SESSION_LIFETIME,
+    throttle::{LoginLimits, Rate},
+};
 use leptos::config::{get_configuration, LeptosOptions};
 
-use crate::cli::ConfigArgs;
+use crate::cli::{ConfigArgs, LoginArgs};
 
 /// The embedded database's file name inside the data directory.
 pub const SQLITE_FILE: &str = "switchyard.sqlite3";
@@ -28,6 +37,10 @@ pub struct Config {
     pub leptos_options: LeptosOptions,
     /// Whether the session cookie is marked Secure.
     pub secure_cookies: bool,
+    /// Password attempts allowed per username and client address, and hashes at once.
+    pub login_limits: LoginLimits,
+    /// How long a login lasts at most, whatever its activity.
+    pub session_lifetime: Duration,
 }
 
 impl Config {
@@ -41,8 +54,47 @@ impl Config {
             database,
             leptos_options: leptos_options(&args.leptos_config)?,
             secure_cookies: args.secure_cookies,
+            login_limits: login_limits(&args.login)?,
+            session_lifetime: Duration::from_secs(
+                args.login.session_lifetime_minutes.saturating_mul(60),
+            ),
         })
     }
+
+    /// A configuration for this database and site, with every other setting at its default.
+    pub fn with_defaults(database: DatabaseLocation, leptos_options: LeptosOptions) -> Self {
+        Self {
+            database,
+            leptos_options,
+            secure_cookies: false,
+            login_limits: LoginLimits::default(),
+            session_lifetime: DEFAULT_SESSION_LIFETIME,
+        }
+    }
+}
+
+fn login_limits(args: &LoginArgs) -> anyhow::Result<LoginLimits> {
+    let rate = |burst: u32, seconds: u64, what: &str| {
+        Ok::<_, anyhow::Error>(Rate {
+            burst: NonZeroU32::new(burst)
+                .with_context(|| format!("the login burst per {what} must be at least 1"))?,
+            every: Duration::from_secs(seconds),
+        })
+    };
+    Ok(LoginLimits {
+        per_username: rate(
+            args.login_burst_per_user,
+            args.login_seconds_per_user,
+            "user",
+        )?,
+        per_address: rate(
+            args.login_burst_per_address,
+            args.login_seconds_per_address,
+            "address",
+        )?,
+        trust_forwarded_for: args.trust_forwarded_for,
+        ..LoginLimits::default()
+    })
 }
 
 /// Reads Leptos.toml when present; otherwise the site options come from LEPTOS_*

@@ -18,6 +18,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => commands::serve(config, args.addr).await,
         Command::Migrate => commands::migrate(config).await,
         Command::Createuser(args) => commands::create_user(config, args).await,
+        Command::Passwd(args) => commands::passwd(config, args).await,
         Command::Demo(args) => commands::demo(config, args).await,
         Command::Grant(args) => permissions::grant(config, args).await,
         Command::Revoke(args) => permissions::revoke(config, args).await,

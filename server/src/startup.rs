@@ -2,6 +2,7 @@
 //! the same functions, so tests exercise the real router.
 
 use std::{
+    future::Future,
     net::SocketAddr,
     sync::{Arc, OnceLock},
     time::Duration,
@@ -11,7 +12,7 @@ use anyhow::Context;
 use app::{
     admin::bulk::job_runner,
     app::{shell, App},
-    auth::{routes as auth_routes, session::DbSessionStore},
+    auth::{routes as auth_routes, session::DbSessionStore, throttle::LoginGuard},
     db::Db,
     state::AppState,
 };
@@ -97,7 +98,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .await
         .context("resuming bulk jobs")?;
     job_runner::spawn_resumer(state.clone());
-    let session_store = DbSessionStore::open(&state.db)
+    let session_store = DbSessionStore::open(&state.db, config.session_lifetime)
         .await
         .context("preparing the session store")?;
     tokio::spawn(
@@ -129,7 +130,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
             "/favicon.svg",
             ServeFile::new(site_root.join("favicon.svg")),
         )
-        .merge(auth_routes::routes())
+        .merge(auth_routes::routes(LoginGuard::new(config.login_limits)))
         .leptos_routes_with_context(&state, routes, state.leptos_context(), move || {
             shell(leptos_options.clone())
         })
@@ -172,12 +173,26 @@ fn route_list() -> Vec<AxumRouteListing> {
 
 /// Serves the router until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
+    serve_until(listener, router, shutdown_signal()).await
+}
+
+/// Serves the router until `shutdown` completes. Every request carries its TCP peer's
+/// address (`ConnectInfo`), which login throttling counts attempts by; the tests serve
+/// through here too, so what they exercise is what runs.
+pub async fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!(%address, "listening on http://{address}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving")
 }
 
 async fn health(State(state): State<AppState>) -> Response {

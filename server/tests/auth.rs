@@ -10,6 +10,7 @@ on_both_backends!(
     a_console_page_sends_a_visitor_to_the_login_page,
     the_right_password_opens_a_session_with_a_safe_cookie,
     a_wrong_password_is_refused_without_saying_whether_the_user_exists,
+    an_unknown_user_gets_exactly_the_answer_of_a_wrong_password,
     logging_out_ends_the_session_for_good,
     a_login_posted_from_another_site_is_refused,
     a_login_never_redirects_to_another_site,
@@ -104,6 +105,32 @@ async fn a_wrong_password_is_refused_without_saying_whether_the_user_exists(app:
     assert!(html.contains("Wrong username or password."), "{html}");
     let home = client.get(app.url("/")).send().await.expect("home");
     assert_eq!(home.status(), StatusCode::SEE_OTHER, "still logged out");
+}
+
+async fn an_unknown_user_gets_exactly_the_answer_of_a_wrong_password(app: TestApp) {
+    // Two names of one length, so even the lengths of the answers could not differ.
+    let answer = |username: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.log_in(&app.client(), username, "nope").await;
+            let status = response.status();
+            let mut headers: Vec<(String, String)> = response
+                .headers()
+                .iter()
+                .filter(|(name, _)| *name != "date")
+                .map(|(name, value)| {
+                    let value = value.to_str().expect("ascii").replace(username, "NAME");
+                    (name.to_string(), value)
+                })
+                .collect();
+            headers.sort();
+            (status, headers, response.text().await.expect("body"))
+        }
+    };
+    let wrong_password = answer("admin").await;
+    let unknown_user = answer("ghost").await;
+    assert_eq!(wrong_password, unknown_user);
+    assert_eq!(wrong_password.0, StatusCode::SEE_OTHER);
 }
 
 async fn logging_out_ends_the_session_for_good(app: TestApp) {

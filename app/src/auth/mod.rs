@@ -1,13 +1,19 @@
-//! Who is using the console: users, passwords, sessions, login and logout.
+//! Who is using the console: users, passwords, sessions, login and logout, login
+//! throttling, and changing a password.
 
+#[cfg(feature = "ssr")]
+pub mod account;
 #[cfg(feature = "ssr")]
 pub mod grants;
 #[cfg(feature = "ssr")]
 pub mod password;
+pub mod password_policy;
 #[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod users;
 

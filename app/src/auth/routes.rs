@@ -7,12 +7,16 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
     routing::post,
-    Form, Router,
+    Extension, Form, Router,
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::{password, session, users};
+use super::{
+    account, session,
+    throttle::{Attempt, LoginGuard, PeerAddress, TooManyAttempts},
+    users,
+};
 use crate::{db::Db, error::AppError};
 
 /// The login form as posted by `/login`.
@@ -33,9 +37,10 @@ struct LoginRetry<'a> {
     next: Option<&'a str>,
 }
 
-/// The login and logout endpoints; the login *page* itself is rendered by the app. They need
-/// only the database from the router's state.
-pub fn routes<S>() -> Router<S>
+/// The login, logout and change-password endpoints; the *pages* are rendered by the app.
+/// They need only the database from the router's state; `guard` throttles every password
+/// attempt they take.
+pub fn routes<S>(guard: LoginGuard) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Db: FromRef<S>,
@@ -43,18 +48,32 @@ where
     Router::new()
         .route("/login", post(log_in))
         .route("/logout", post(log_out).get(log_out_by_link))
+        .route("/account/password", post(account::change_password))
+        .layer(Extension(guard))
 }
 
 async fn log_in(
     State(db): State<Db>,
+    Extension(guard): Extension<LoginGuard>,
+    peer: PeerAddress,
+    headers: HeaderMap,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppErrorPage> {
-    let user = users::find_active_by_username(&db, form.username.trim()).await?;
+    let username = form.username.trim();
+    // A throttled attempt is refused before the database or a hash is touched.
+    guard.admit(
+        guard.client_address(peer, &headers),
+        username,
+        Attempt::Login,
+    )?;
+    let user = users::find_active_by_username(&db, username).await?;
     let stored = user.as_ref().map(|user| user.password_hash.clone());
     // One message for an unknown user and a wrong password, so the form never tells
     // whether an account exists; `verify` takes the same time in both cases.
-    let accepted = password::verify(form.password, stored).await?;
+    let permit = guard.hashing_permit(Attempt::Login).await?;
+    let accepted = permit.verify(form.password, stored).await?;
+    drop(permit);
     match user {
         Some(user) if accepted => {
             session::log_in(&session, &user).await?;
@@ -70,7 +89,7 @@ async fn log_in(
             }
             let retry = LoginRetry {
                 error: "credentials",
-                username: echoed(form.username.trim()),
+                username: echoed(username),
                 next: form.next.as_deref().filter(|next| is_local_path(next)),
             };
             let query = serde_urlencoded::to_string(&retry).map_err(AppError::internal)?;
@@ -162,30 +181,45 @@ fn safe_next(next: Option<&str>) -> &str {
     next.filter(|next| is_local_path(next)).unwrap_or("/")
 }
 
-/// An [`AppError`] answered as a plain HTTP response with the right status.
+/// Why an auth endpoint answered without doing its work: an [`AppError`] (a plain text
+/// answer with its status) or a throttled attempt (429, see [`TooManyAttempts`]).
 #[derive(Debug)]
-pub struct AppErrorPage(AppError);
+pub enum AppErrorPage {
+    /// An error, answered with its status and sentence.
+    Error(AppError),
+    /// A password attempt refused by the throttle or for want of a hashing permit.
+    Throttled(TooManyAttempts),
+}
 
 impl From<AppError> for AppErrorPage {
     fn from(error: AppError) -> Self {
-        Self(error)
+        Self::Error(error)
     }
 }
 
 impl From<sqlx::Error> for AppErrorPage {
     fn from(error: sqlx::Error) -> Self {
-        Self(error.into())
+        Self::Error(error.into())
+    }
+}
+
+impl From<TooManyAttempts> for AppErrorPage {
+    fn from(refusal: TooManyAttempts) -> Self {
+        Self::Throttled(refusal)
     }
 }
 
 impl IntoResponse for AppErrorPage {
     fn into_response(self) -> Response {
-        (
-            self.0.status(),
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            self.0.to_string(),
-        )
-            .into_response()
+        match self {
+            Self::Error(error) => (
+                error.status(),
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                error.to_string(),
+            )
+                .into_response(),
+            Self::Throttled(refusal) => refusal.into_response(),
+        }
     }
 }
 

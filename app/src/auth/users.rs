@@ -1,5 +1,6 @@
 //! The users table: lookups for login and sessions, creation for the CLI and the demo.
 
+use super::password_policy::validate_password;
 use crate::{db::Db, error::AppError, with_pool};
 
 /// A user row as the server needs it.
@@ -13,6 +14,8 @@ pub struct User {
     pub password_hash: String,
     /// Holds every permission.
     pub is_superuser: bool,
+    /// Sessions begun under another epoch are void; a password change moves it on.
+    pub session_epoch: i64,
 }
 
 /// A user to create.
@@ -45,7 +48,7 @@ pub enum CreateUserError {
     Hashing,
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, is_superuser";
+const USER_COLUMNS: &str = "id, username, password_hash, is_superuser, session_epoch";
 
 /// Finds an active user by login name.
 pub async fn find_active_by_username(db: &Db, username: &str) -> Result<Option<User>, sqlx::Error> {
@@ -60,6 +63,35 @@ pub async fn find_active_by_id(db: &Db, id: i64) -> Result<Option<User>, sqlx::E
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND is_active");
     with_pool!(db, pool => {
         sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(pool).await
+    })
+}
+
+/// Finds a user's id by login name, active or not (`passwd` may reset either).
+pub async fn find_id_by_username(db: &Db, username: &str) -> Result<Option<i64>, sqlx::Error> {
+    let sql = "SELECT id FROM users WHERE username = $1";
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>(sql).bind(username).fetch_optional(pool).await
+    })
+}
+
+/// Stores a new password hash and moves the user's session epoch on, which voids every
+/// session begun before. With `seen_epoch`, only while the epoch is still that one (a change
+/// made meanwhile elsewhere wins). Answers the new epoch, or `None` when nothing changed.
+pub async fn set_password_hash(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    seen_epoch: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 \
+               WHERE id = $2 AND ($3 IS NULL OR session_epoch = $3) RETURNING session_epoch";
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>(sql)
+            .bind(password_hash)
+            .bind(user_id)
+            .bind(seen_epoch)
+            .fetch_optional(pool)
+            .await
     })
 }
 
@@ -86,11 +118,8 @@ pub fn validate_username(username: &str) -> Result<&str, CreateUserError> {
 /// Creates a user, hashing the password; refuses a taken username.
 pub async fn create(db: &Db, new_user: NewUser) -> Result<i64, CreateUserError> {
     let username = validate_username(&new_user.username)?.to_owned();
-    if new_user.password.is_empty() {
-        return Err(CreateUserError::Invalid(
-            "the password must not be empty".into(),
-        ));
-    }
+    validate_password(&new_user.password)
+        .map_err(|rule| CreateUserError::Invalid(rule.to_string()))?;
     if find_active_by_username(db, &username).await?.is_some() {
         return Err(CreateUserError::Exists(username));
     }

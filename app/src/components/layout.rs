@@ -62,10 +62,10 @@ fn TopBar(user: Option<UserSummary>) -> impl IntoView {
             <div class="topbar-end">
                 <ShortcutsDialog/>
                 {user.map(|user| view! {
-                    <span class="whoami" title="Logged in as">
+                    <a class="whoami" href="/account/password" title="Your account: change your password">
                         {user.username}
                         {user.is_superuser.then_some(" (superuser)")}
-                    </span>
+                    </a>
                 })}
                 <form method="post" action="/logout" class="inline-form">
                     <button type="submit" class="button subtle">"Log out"</button>

@@ -1,5 +1,6 @@
 //! One module per console page.
 
+pub mod account;
 pub mod bulk;
 pub mod edit;
 pub mod history;

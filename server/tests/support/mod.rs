@@ -29,6 +29,15 @@ fn workspace_file(name: &str) -> PathBuf {
 /// Starts the app on a fresh database of the given backend with the demo users;
 /// `None` when PostgreSQL is not configured outside CI (under `CI=true` that panics).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `configure` (small login limits, a short session
+/// lifetime).
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     // Server logs (warnings and errors by default, `RUST_LOG` for more) go to the test's
     // captured output, so a failing test shows why the server answered as it did.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -49,11 +58,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         Some(directory) => DatabaseLocation::Embedded(directory.to_owned()),
         None => DatabaseLocation::Url(database.url()),
     };
-    let config = Config {
-        database: location,
-        leptos_options: leptos_options(&workspace_file("Leptos.toml")).expect("Leptos.toml"),
-        secure_cookies: false,
-    };
+    let mut config = Config::with_defaults(
+        location,
+        leptos_options(&workspace_file("Leptos.toml")).expect("Leptos.toml"),
+    );
+    configure(&mut config);
     let db = startup::open_database(&config.database)
         .await
         .expect("open the database");
@@ -63,7 +72,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .expect("router");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(startup::serve_until(
+        listener,
+        router,
+        std::future::pending(),
+    ));
     Some(TestApp {
         address,
         db,
@@ -116,15 +129,23 @@ pub fn location(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-/// Declares one test per backend from an async function taking a [`TestApp`].
+/// Declares one test per backend from an async function taking a [`TestApp`]. With
+/// `configure = name;` first, each app's settings go through that `fn(&mut Config)` of the
+/// calling module.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
+    (configure = $configure:ident; $($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(
+            @spawn |backend| $crate::support::spawn_app_with(backend, super::$configure);
+            $($name),*
+        );
+    };
+    (@spawn $spawn:expr; $($name:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let app = $crate::support::spawn_app($crate::support::Backend::Sqlite).await
+                    let app = ($spawn)($crate::support::Backend::Sqlite).await
                         .expect("SQLite is always available");
                     super::$name(app).await;
                 }
@@ -134,11 +155,14 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if let Some(app) = $crate::support::spawn_app($crate::support::Backend::Postgres).await {
+                    if let Some(app) = ($spawn)($crate::support::Backend::Postgres).await {
                         super::$name(app).await;
                     }
                 }
             )*
         }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(@spawn $crate::support::spawn_app; $($name),*);
     };
 }
