@@ -39,11 +39,10 @@ pub async fn database(backend: Backend) -> Option<Database> {
         Some(directory) => DatabaseLocation::Embedded(directory.to_owned()),
         None => DatabaseLocation::Url(scratch.url()),
     };
-    let config = Config {
-        database: location,
-        leptos_options: leptos_options(&workspace_file("Leptos.toml")).expect("Leptos.toml"),
-        secure_cookies: false,
-    };
+    let config = Config::with_defaults(
+        location,
+        leptos_options(&workspace_file("Leptos.toml")).expect("Leptos.toml"),
+    );
     let db = startup::open_database(&config.database)
         .await
         .expect("open the database");
