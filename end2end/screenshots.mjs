@@ -64,4 +64,21 @@ await phone.goto(`${base}/orders/900`);
 await phone.screenshot({ path: `${out}/object-phone.png`, fullPage: true });
 await phone.goto(`${base}/orders`);
 await phone.screenshot({ path: `${out}/list-phone.png` });
+
+// The account page: a refused change, then the login throttle's answer.
+await page.goto(`${base}/account/password`);
+await page.screenshot({ path: `${out}/account.png` });
+await page.getByLabel("Current password").fill("wrong");
+await page.getByLabel("New password", { exact: true }).fill("a new password");
+await page.getByLabel("Confirm new password").fill("a new password");
+await page.getByRole("button", { name: "Change password" }).click();
+await page.screenshot({ path: `${out}/account-refused.png` });
+const stranger = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+for (let attempt = 0; attempt < 12; attempt += 1) {
+  await stranger.goto(`${base}/login`);
+  await stranger.getByLabel("Username").fill("manager");
+  await stranger.getByLabel("Password").fill("wrong");
+  await stranger.getByRole("button", { name: "Log in" }).click();
+}
+await stranger.screenshot({ path: `${out}/login-throttled.png` });
 await browser.close();
