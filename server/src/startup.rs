@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::Context;
 use app::{
-    admin::bulk::job_runner,
+    admin::bulk::{job_runner, outcomes},
     app::{shell, App},
     auth::{routes as auth_routes, session::DbSessionStore, throttle::LoginGuard},
     db::Db,
@@ -121,7 +121,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
     let pkg_dir = site_root.join(leptos_options.site_pkg_dir.as_ref());
     let router = Router::new()
         .route("/health", get(health))
-        .route("/jobs/{id}/outcomes.csv", get(job_runner::outcomes_csv))
+        .route("/jobs/{id}/outcomes.csv", get(outcomes::outcomes_csv))
         .nest_service(
             &format!("/{}", leptos_options.site_pkg_dir),
             ServeDir::new(pkg_dir),

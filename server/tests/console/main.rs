@@ -7,6 +7,7 @@ mod bulk;
 mod editing;
 mod helpers;
 mod hostile;
+mod outcomes;
 mod refusal_order;
 mod transitions;
 mod visibility;
