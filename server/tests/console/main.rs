@@ -8,6 +8,7 @@ mod editing;
 mod helpers;
 mod hostile;
 mod outcomes;
+mod races;
 mod refusal_order;
 mod transitions;
 mod visibility;
