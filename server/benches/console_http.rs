@@ -1,20 +1,27 @@
-//! SCENARIO steps a and c over real HTTP, the way the Python peer's `bench.py` runs them:
+//! SCENARIO steps a to d over real HTTP, the way the Python peer's `bench.py` runs them:
 //! the release `switchyard demo` binary on a fresh embedded SQLite database (WAL) with
-//! 100,000 orders, driven by a client on the same host with a logged-in session.
+//! 100,000 orders, driven by a client on the same host with logged-in sessions.
 //!
 //! `cargo bench -p server --bench console_http` prints one JSON document with the peer's
-//! step names (`c_latency.changelist_state_new`, `a_single_post`, …). Environment:
-//! `BENCH_ROWS` (100000), `BENCH_SINGLE` (300), `BENCH_LATENCY_N` (50), `BENCH_BULK_ALL`
-//! (0; 1 adds a bulk run over every row still `new`, through "Select all matching"),
-//! `BENCH_SERVER_BIN` (another `switchyard` binary to measure instead of this build's).
+//! step names (`c_latency.changelist_state_new`, `a_single_post`, `d_concurrency`, …).
+//! Environment: `BENCH_STEPS` (`a,b,c,d`: the steps to run), `BENCH_ROWS` (100000),
+//! `BENCH_SINGLE` (300), `BENCH_LATENCY_N` (50), `BENCH_BULK_ALL` (0; 1 adds a bulk run over
+//! every row still `new`, through "Select all matching"), `BENCH_SERVER_BIN` (another
+//! `switchyard` binary to measure instead of this build's).
 
 use std::{
+    collections::{BTreeMap, HashMap},
     net::TcpListener,
+    ops::RangeInclusive,
     process::{Child, Command, Stdio},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
+use rand::{rngs::StdRng, seq::SliceRandom, SeedableRng};
+use reqwest::Client;
 use serde_json::{json, Value};
+use tokio::sync::Barrier;
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -66,57 +73,195 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let rows = setting("BENCH_ROWS", 100_000);
-    let single = setting("BENCH_SINGLE", 300);
-    let latency_n = setting("BENCH_LATENCY_N", 50);
-    let data = tempfile::tempdir().expect("a data directory");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-
-    let seeding = Instant::now();
-    let server = Server(
-        Command::new(server_binary())
-            .current_dir(workspace)
-            .args(["demo", "--addr", &format!("127.0.0.1:{port}"), "--orders"])
-            .arg(rows.to_string())
-            .arg("--data-dir")
-            .arg(data.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start switchyard demo"),
-    );
-    let client = reqwest::Client::builder()
+/// A client with its own session, logged in as a demo user (each call is a new session).
+async fn logged_in(base: &str, user: &str) -> Client {
+    let client = Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let mut up = false;
-    for _ in 0..600 {
-        if let Ok(response) = client.get(format!("{base}/health")).send().await {
-            up = response.status().is_success();
-            if up {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "the server did not come up");
-    let seed_seconds = seeding.elapsed().as_secs_f64();
-
     let login = client
         .post(format!("{base}/login"))
-        .form(&[("username", "admin"), ("password", "admin")])
+        .form(&[("username", user), ("password", user)])
         .send()
         .await
         .expect("login");
-    assert_eq!(login.status().as_u16(), 303, "admin logs in");
+    assert_eq!(login.status().as_u16(), 303, "{user} logs in");
+    client
+}
 
-    // c. Page latency: 3 warm-ups, then `latency_n` sequential GETs of each page.
-    let sample_id = rows; // the last order: untouched by step a
+/// `pay` on one order as the console's button posts it (the page showed version 1).
+async fn pay(client: &Client, base: &str, id: usize) -> reqwest::Response {
+    let form = [
+        ("input[resource]", "orders".to_owned()),
+        ("input[id]", id.to_string()),
+        ("input[transition]", "pay".to_owned()),
+        ("input[version]", "1".to_owned()),
+        ("input[origin]", "object".to_owned()),
+    ];
+    client
+        .post(format!("{base}/api/fire"))
+        .header("accept", "application/json")
+        .header("origin", base)
+        .form(&form)
+        .send()
+        .await
+        .expect("fire")
+}
+
+/// "Apply" of a bulk `pay` over `ids` (or over every `new` row), answering the job's id.
+async fn bulk_pay(client: &Client, base: &str, ids: Option<RangeInclusive<usize>>) -> i64 {
+    let mut form: Vec<(String, String)> = vec![
+        ("input[resource]".to_owned(), "orders".to_owned()),
+        ("input[transition]".to_owned(), "pay".to_owned()),
+    ];
+    match ids {
+        None => {
+            form.push(("input[all_matching]".to_owned(), "true".to_owned()));
+            form.push(("input[query][state]".to_owned(), "new".to_owned()));
+        }
+        Some(ids) => form.extend(
+            ids.enumerate()
+                .map(|(i, id)| (format!("input[ids][{i}]"), id.to_string())),
+        ),
+    }
+    let response = client
+        .post(format!("{base}/api/bulk_apply"))
+        .header("accept", "application/json")
+        .header("origin", base)
+        .form(&form)
+        .send()
+        .await
+        .expect("apply");
+    assert_eq!(response.status().as_u16(), 200, "apply");
+    response.json().await.expect("job id")
+}
+
+/// The job's report once it has stopped running.
+async fn finished_job(client: &Client, base: &str, job: i64) -> Value {
+    loop {
+        let report: Value = client
+            .post(format!("{base}/api/job"))
+            .header("accept", "application/json")
+            .header("origin", base)
+            .form(&[("input[id]", job.to_string())])
+            .send()
+            .await
+            .expect("job")
+            .json()
+            .await
+            .expect("job json");
+        if report["status"] != "queued" && report["status"] != "running" {
+            return report;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// d. Eight sessions `pay` the same orders, each in its own shuffled order, released together;
+/// then two sessions bulk-`pay` the same `race` orders at once. Panics on any 5xx, any answer
+/// other than applied (200) or refused (409, 422), and any order applied twice.
+async fn concurrency(
+    base: &str,
+    db: &sqlx::SqlitePool,
+    orders: RangeInclusive<usize>,
+    race: RangeInclusive<usize>,
+) -> Value {
+    let clients = 8;
+    let barrier = Arc::new(Barrier::new(clients));
+    let mut racers = Vec::new();
+    for k in 0..clients {
+        // Both users that may pay, in turns: a user's logins are throttled (10 at once).
+        let client = logged_in(base, ["admin", "clerk"][k % 2]).await;
+        let mut order: Vec<usize> = orders.clone().collect();
+        order.shuffle(&mut StdRng::seed_from_u64(1000 + k as u64));
+        let (barrier, base) = (Arc::clone(&barrier), base.to_owned());
+        racers.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let mut answers = Vec::with_capacity(order.len());
+            for id in order {
+                let sent = Instant::now();
+                let response = pay(&client, &base, id).await;
+                let status = response.status().as_u16();
+                response.bytes().await.expect("body");
+                answers.push((id, status, sent.elapsed()));
+            }
+            answers
+        }));
+    }
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    let mut applied: HashMap<usize, usize> = HashMap::new();
+    for racer in racers {
+        for (id, status, latency) in racer.await.expect("a racer") {
+            samples.push(latency);
+            *statuses.entry(status.to_string()).or_default() += 1;
+            match status {
+                200 => *applied.entry(id).or_default() += 1,
+                409 | 422 => {}
+                other => panic!("step d: paying order {id} answered {other}"),
+            }
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let twice: Vec<_> = applied.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "step d: orders applied twice: {twice:?}");
+    assert_eq!(
+        applied.len(),
+        orders.clone().count(),
+        "step d: every order applied once"
+    );
+
+    let sessions = [
+        logged_in(base, "admin").await,
+        logged_in(base, "clerk").await,
+    ];
+    let barrier = Barrier::new(2);
+    let race_started = Instant::now();
+    let bulk = |client: &Client| {
+        let (client, barrier, race) = (client.clone(), &barrier, race.clone());
+        async move {
+            barrier.wait().await;
+            let job = bulk_pay(&client, base, Some(race)).await;
+            let report = finished_job(&client, base, job).await;
+            assert_eq!(report["status"], "done", "step d: {report}");
+            json!({ "seconds": (race_started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+                    "applied": report["applied"], "skipped": report["skipped"],
+                    "failed": report["failed"] })
+        }
+    };
+    let (first, second) = tokio::join!(bulk(&sessions[0]), bulk(&sessions[1]));
+    let responses = [first, second];
+    let moved: i64 = responses.iter().filter_map(|r| r["applied"].as_i64()).sum();
+    assert_eq!(moved, race.clone().count() as i64, "step d: {responses:?}");
+
+    // What the database holds: each order paid, with exactly one audit row.
+    let (paid, logs, distinct) = paid_and_audited(db, &orders).await;
+    let (race_paid, race_logs, race_distinct) = paid_and_audited(db, &race).await;
+    let (count, race_count) = (orders.count() as i64, race.count() as i64);
+    assert_eq!((paid, logs, distinct), (count, count, count), "step d");
+    assert_eq!(
+        (race_paid, race_logs, race_distinct),
+        (race_count, race_count, race_count),
+        "step d, the bulk race"
+    );
+    let requests = samples.len();
+    json!({
+        "threads": clients, "orders": count, "requests": requests,
+        "wall_s": (wall * 100.0).round() / 100.0,
+        "requests_per_s": (requests as f64 / wall * 10.0).round() / 10.0,
+        "latency": stats(&samples), "http_status": statuses,
+        "outcome": { "ok": applied.len(), "refused": requests - applied.len() },
+        "db_paid": paid, "pay_log_rows": logs, "double_transitions": logs - distinct,
+        "bulk_race": { "sessions": 2, "orders": race_count, "responses": responses,
+                       "db_paid": race_paid, "pay_log_rows": race_logs,
+                       "double_transitions": race_logs - race_distinct },
+    })
+}
+
+/// c. Page latency: 3 warm-ups, then `latency_n` sequential GETs of each page.
+async fn page_latency(client: &Client, base: &str, sample_id: usize, latency_n: usize) -> Value {
     let pages = [
         ("changelist_state_new", "/orders?state=new".to_owned()),
         ("changelist_all", "/orders".to_owned()),
@@ -145,29 +290,18 @@ async fn main() {
         entry["bytes"] = json!(bytes);
         latency.insert(name.to_owned(), entry);
     }
+    Value::Object(latency)
+}
 
-    // a. `pay` on distinct `new` orders, one request each, as the console's button posts it;
-    // then the same followed by reading the object page again (what the browser does next).
-    let fire = |id: usize| {
-        let form = [
-            ("input[resource]", "orders".to_owned()),
-            ("input[id]", id.to_string()),
-            ("input[transition]", "pay".to_owned()),
-            ("input[version]", "1".to_owned()),
-            ("input[origin]", "object".to_owned()),
-        ];
-        client
-            .post(format!("{base}/api/fire"))
-            .header("accept", "application/json")
-            .header("origin", base.clone())
-            .form(&form)
-            .send()
-    };
+/// a. `pay` on orders `1..=single`, one request each, as the console's button posts it; then
+/// on `single / 3` more, each followed by reading the object page again (what the browser
+/// does next). Answers both steps' figures and the next unused order.
+async fn single_posts(client: &Client, base: &str, single: usize) -> (Value, Value, usize) {
     let mut samples = Vec::with_capacity(single);
     let started = Instant::now();
     for id in 1..=single {
         let sent = Instant::now();
-        let response = fire(id).await.expect("fire");
+        let response = pay(client, base, id).await;
         let status = response.status().as_u16();
         response.bytes().await.expect("body");
         samples.push(sent.elapsed());
@@ -182,7 +316,7 @@ async fn main() {
     let mut samples = Vec::with_capacity(follow);
     for id in single + 1..=single + follow {
         let sent = Instant::now();
-        let response = fire(id).await.expect("fire");
+        let response = pay(client, base, id).await;
         assert_eq!(response.status().as_u16(), 200, "pay {id}");
         response.bytes().await.expect("body");
         let page = client
@@ -197,19 +331,19 @@ async fn main() {
             "message for {id}"
         );
     }
-    let follow_stats = stats(&samples);
+    (single_post, stats(&samples), single + follow + 1)
+}
 
-    // b. Bulk `pay` over 1,000 and 10,000 fresh `new` rows posted as explicit keys, as the
-    // JSON API takes them; with BENCH_BULK_ALL=1, then every row still `new` (1,000,000 with
-    // BENCH_ROWS=1033400) through "Select all matching" with the `state=new` filter. Each
-    // run is timed from the "Apply" post until the job reports done; every row is checked
-    // afterwards.
-    let mut next_id = single + follow + 1;
+/// b. Bulk `pay` over 1,000 and 10,000 fresh `new` rows posted as explicit keys, as the JSON
+/// API takes them; with BENCH_BULK_ALL=1, then every row still `new` (1,000,000 with
+/// BENCH_ROWS=1033400) through "Select all matching" with the `state=new` filter. Each run is
+/// timed from the "Apply" post until the job reports done; every row is checked afterwards.
+async fn bulk_runs(client: &Client, base: &str, next_id: &mut usize, rows: usize) -> Value {
     let mut bulk = serde_json::Map::new();
     let mut runs = vec![(1_000, 3, false), (10_000, 3, false)];
     if setting("BENCH_BULK_ALL", 0) > 0 {
         let remaining = (rows + 1)
-            .checked_sub(next_id + 33_000)
+            .checked_sub(*next_id + 33_000)
             .filter(|remaining| *remaining > 0)
             .expect("BENCH_ROWS leaves no row for the all-matching run");
         runs.push((remaining, 1, true));
@@ -218,53 +352,14 @@ async fn main() {
         let mut seconds = Vec::new();
         for _ in 0..repeats {
             assert!(
-                next_id + size <= rows + 1,
+                *next_id + size <= rows + 1,
                 "BENCH_ROWS is too small for the bulk sizes"
             );
-            let (first, last) = (next_id, next_id + size - 1);
-            next_id += size;
-            let mut form: Vec<(String, String)> = vec![
-                ("input[resource]".to_owned(), "orders".to_owned()),
-                ("input[transition]".to_owned(), "pay".to_owned()),
-            ];
-            if all_matching {
-                form.push(("input[all_matching]".to_owned(), "true".to_owned()));
-                form.push(("input[query][state]".to_owned(), "new".to_owned()));
-            } else {
-                form.extend(
-                    (first..=last)
-                        .enumerate()
-                        .map(|(i, id)| (format!("input[ids][{i}]"), id.to_string())),
-                );
-            }
+            let ids = (!all_matching).then_some(*next_id..=*next_id + size - 1);
+            *next_id += size;
             let started = Instant::now();
-            let response = client
-                .post(format!("{base}/api/bulk_apply"))
-                .header("accept", "application/json")
-                .header("origin", base.clone())
-                .form(&form)
-                .send()
-                .await
-                .expect("apply");
-            assert_eq!(response.status().as_u16(), 200, "apply {size}");
-            let job: i64 = response.json().await.expect("job id");
-            let report = loop {
-                let report: Value = client
-                    .post(format!("{base}/api/job"))
-                    .header("accept", "application/json")
-                    .header("origin", base.clone())
-                    .form(&[("input[id]", job.to_string())])
-                    .send()
-                    .await
-                    .expect("job")
-                    .json()
-                    .await
-                    .expect("job json");
-                if report["status"] != "queued" && report["status"] != "running" {
-                    break report;
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            };
+            let job = bulk_pay(client, base, ids).await;
+            let report = finished_job(client, base, job).await;
             seconds.push(started.elapsed().as_secs_f64());
             assert_eq!(report["status"], "done", "{report}");
             assert_eq!(report["applied"].as_u64(), Some(size as u64), "{report}");
@@ -286,38 +381,117 @@ async fn main() {
             }),
         );
     }
-    drop(server);
+    Value::Object(bulk)
+}
 
-    // Every row paid so far (single and bulk) is paid, with exactly one audit row.
+/// `(orders paid, pay audit rows, orders with a pay audit row)` among orders `ids`.
+async fn paid_and_audited(pool: &sqlx::SqlitePool, ids: &RangeInclusive<usize>) -> (i64, i64, i64) {
+    let bound = |id: usize| i64::try_from(id).expect("ids fit");
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM orders WHERE id BETWEEN $1 AND $2 AND state = 'paid'), \
+                COUNT(*), COUNT(DISTINCT object_id) FROM audit_log \
+         WHERE transition = 'pay' AND CAST(object_id AS INTEGER) BETWEEN $1 AND $2",
+    )
+    .bind(bound(*ids.start()))
+    .bind(bound(*ids.end()))
+    .fetch_one(pool)
+    .await
+    .expect("verify")
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let steps = std::env::var("BENCH_STEPS").unwrap_or_else(|_| "a,b,c,d".to_owned());
+    let step = |name: &str| steps.split(',').any(|s| s.trim() == name);
+    let rows = setting("BENCH_ROWS", 100_000);
+    let single = setting("BENCH_SINGLE", 300);
+    let latency_n = setting("BENCH_LATENCY_N", 50);
+    let data = tempfile::tempdir().expect("a data directory");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+    let seeding = Instant::now();
+    let server = Server(
+        Command::new(server_binary())
+            .current_dir(workspace)
+            .args(["demo", "--addr", &format!("127.0.0.1:{port}"), "--orders"])
+            .arg(rows.to_string())
+            .arg("--data-dir")
+            .arg(data.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start switchyard demo"),
+    );
+    let mut up = false;
+    for _ in 0..600 {
+        if let Ok(response) = reqwest::get(format!("{base}/health")).await {
+            up = response.status().is_success();
+            if up {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server did not come up");
+    let seed_seconds = seeding.elapsed().as_secs_f64();
+    let client = logged_in(&base, "admin").await;
+    // Read beside the server (WAL lets a reader in while it writes) to check what it stored.
     let file = data.path().join(server::config::SQLITE_FILE);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
         .await
         .expect("open the benchmark database");
-    let last = i64::try_from(next_id - 1).expect("ids fit");
-    let (paid, audited): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM orders WHERE id <= $1 AND state = 'paid'), \
-                (SELECT COUNT(*) FROM audit_log WHERE transition = 'pay')",
-    )
-    .bind(last)
-    .fetch_one(&pool)
-    .await
-    .expect("verify");
+
+    // Steps run in this order, on distinct rows: c reads the last order (which no other step
+    // moves), a and d take the first rows, b the rows after them (its all-matching run,
+    // every row still `new`).
+    let mut scenarios = serde_json::Map::new();
+    if step("c") {
+        let latency = page_latency(&client, &base, rows, latency_n).await;
+        scenarios.insert("c_latency".to_owned(), latency);
+    }
+    let mut next_id = 1;
+    if step("a") {
+        let (single_post, follow, next) = single_posts(&client, &base, single).await;
+        scenarios.insert("a_single_post".to_owned(), single_post);
+        scenarios.insert("a_single_post_follow_redirect".to_owned(), follow);
+        next_id = next;
+    }
+    if step("d") {
+        let (orders, race) = (next_id..=next_id + 199, next_id + 200..=next_id + 1_199);
+        assert!(*race.end() < rows, "BENCH_ROWS is too small for step d");
+        next_id += 1_200;
+        let figures = concurrency(&base, &db, orders, race).await;
+        scenarios.insert("d_concurrency".to_owned(), figures);
+    }
+    if step("b") {
+        let bulk = bulk_runs(&client, &base, &mut next_id, rows).await;
+        scenarios.insert("b_bulk".to_owned(), bulk);
+    }
+    drop(server);
+
+    // Every row paid so far (every step) is paid, with exactly one audit row.
+    let moved = 1..=next_id - 1;
+    let (paid, audited, distinct) = paid_and_audited(&db, &moved).await;
+    let all_pay: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE transition = 'pay'")
+            .fetch_one(&db)
+            .await
+            .expect("verify");
+    let count = i64::try_from(moved.count()).expect("ids fit");
     assert_eq!(
-        (paid, audited),
-        (last, last),
+        (paid, audited, distinct, all_pay),
+        (count, count, count, count),
         "every row paid once, with one audit row"
     );
-    pool.close().await;
+    db.close().await;
 
     let report = json!({
-        "meta": { "rows": rows, "seed_and_start_s": (seed_seconds * 100.0).round() / 100.0,
+        "meta": { "rows": rows, "steps": steps,
+                  "seed_and_start_s": (seed_seconds * 100.0).round() / 100.0,
                   "server": "target/release/switchyard demo (embedded SQLite, WAL)" },
-        "scenarios": {
-            "c_latency": latency,
-            "a_single_post": single_post,
-            "a_single_post_follow_redirect": follow_stats,
-            "b_bulk": bulk,
-        }
+        "scenarios": scenarios,
     });
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));
 }

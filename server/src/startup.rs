@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::Context;
 use app::{
-    admin::bulk::job_runner,
+    admin::bulk::{job_runner, outcomes},
     app::{shell, App},
     auth::{routes as auth_routes, session::DbSessionStore, throttle::LoginGuard},
     db::Db,
@@ -42,22 +42,17 @@ use tower_sessions::{
 use crate::{
     api_errors::status_from_app_error,
     config::{Config, DatabaseLocation, SQLITE_FILE},
-    security::refuse_cross_origin,
+    security::{content_security_policy, provide_request_nonce, refuse_cross_origin},
 };
 
 /// The largest request body: a bulk selection of 100,000 keys (the all-or-nothing limit) is
 /// about 2.5 MB form-encoded. A larger body is refused with 413 before it is read.
 pub const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
 
-/// Headers every response carries: no framing by any site, no type sniffing, no plugins,
-/// forms and `<base>` kept to this site, and the full address sent as `Referer` only to
-/// this site. (A `script-src` without `unsafe-inline` needs nonces on the hydration
-/// scripts; that is not done yet.)
-const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
-    (
-        header::CONTENT_SECURITY_POLICY,
-        "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
-    ),
+/// Headers every response carries besides its Content-Security-Policy (`security.rs`, with a
+/// nonce per answer): no framing by any site (for browsers older than `frame-ancestors`), no
+/// type sniffing, and the full address sent as `Referer` only to this site.
+const SECURITY_HEADERS: [(HeaderName, &str); 3] = [
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::REFERRER_POLICY, "same-origin"),
@@ -115,13 +110,21 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
 
     let leptos_options = state.leptos_options.clone();
     let routes = route_list();
+    // Every page renders its scripts with the nonce its answer's policy names.
+    let leptos_context = {
+        let context = state.leptos_context();
+        move || {
+            context();
+            provide_request_nonce();
+        }
+    };
     // Built files get routes of their own: the console's `/:resource/:id` pattern would
     // otherwise claim `/pkg/switchyard.js` before the fallback could serve it.
     let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
     let pkg_dir = site_root.join(leptos_options.site_pkg_dir.as_ref());
     let router = Router::new()
         .route("/health", get(health))
-        .route("/jobs/{id}/outcomes.csv", get(job_runner::outcomes_csv))
+        .route("/jobs/{id}/outcomes.csv", get(outcomes::outcomes_csv))
         .nest_service(
             &format!("/{}", leptos_options.site_pkg_dir),
             ServeDir::new(pkg_dir),
@@ -131,13 +134,13 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
             ServeFile::new(site_root.join("favicon.svg")),
         )
         .merge(auth_routes::routes(LoginGuard::new(config.login_limits)))
-        .leptos_routes_with_context(&state, routes, state.leptos_context(), move || {
+        .leptos_routes_with_context(&state, routes, leptos_context.clone(), move || {
             shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(state.leptos_context(), shell))
+        >(leptos_context, shell))
         .layer(from_fn_with_state(
             state.clone(),
             auth_routes::require_login,
@@ -156,7 +159,8 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
                 name,
                 HeaderValue::from_static(value),
             ))
-        });
+        })
+        .layer(from_fn(content_security_policy));
     Ok(router)
 }
 

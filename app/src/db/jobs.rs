@@ -198,6 +198,19 @@ pub async fn items(
     with_pool!(db, pool => sqlx::query_as::<_, ItemRecord>(&sql).bind(job).bind(limit).fetch_all(pool).await)
 }
 
+/// Up to `limit` rows of a job after position `after`, in order: one page of a keyset walk
+/// (the primary key `(job_id, position)` serves every page as one range, however deep).
+pub async fn items_after(
+    db: &Db,
+    job: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<ItemRecord>, sqlx::Error> {
+    let sql = "SELECT position, object_id, outcome, reason FROM bulk_job_items \
+               WHERE job_id = $1 AND position > $2 ORDER BY position LIMIT $3";
+    with_pool!(db, pool => sqlx::query_as::<_, ItemRecord>(sql).bind(job).bind(after).bind(limit).fetch_all(pool).await)
+}
+
 /// Records a batch's outcomes and adds them to the job's counters, in one transaction, if
 /// the run `runner` still holds the job; `false` (nothing recorded) when another run took it
 /// over. The counters change in the same statement that checks the claim, so a claim taken

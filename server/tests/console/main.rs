@@ -7,6 +7,8 @@ mod bulk;
 mod editing;
 mod helpers;
 mod hostile;
+mod outcomes;
+mod races;
 mod refusal_order;
 mod transitions;
 mod visibility;

@@ -1,21 +1,10 @@
 //! Running bulk jobs in the background: one task per job, started when the job is applied
-//! and again for every unfinished job when the server starts, and the CSV of a job's
-//! per-row outcomes.
+//! and again for every unfinished job when the server starts.
 
-use axum::{
-    extract::{FromRef, Path, State},
-    http::header,
-    response::{IntoResponse, Response},
-};
-use tower_sessions::Session;
+use axum::extract::FromRef;
 
 use super::claim::Claim;
-use crate::{
-    admin::resource::registry::AdminContext,
-    auth::{session::current_user, users},
-    db::jobs,
-    error::AppError,
-};
+use crate::{admin::resource::registry::AdminContext, auth::users, db::jobs, error::AppError};
 
 /// Runs a job to its end in the calling task; a failure of the job itself is stored on it.
 /// `state` is anything the console's context comes from (the application's state).
@@ -107,63 +96,4 @@ async fn resume(state: &AdminContext) -> Result<usize, sqlx::Error> {
         spawn(state.clone(), *job_id);
     }
     Ok(unfinished.len())
-}
-
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-/// `GET /jobs/{id}/outcomes.csv`: every row of a job with its outcome and reason.
-pub async fn outcomes_csv(
-    State(state): State<AdminContext>,
-    session: Session,
-    Path(job_id): Path<i64>,
-) -> Response {
-    match outcomes(&state, &session, job_id).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"job-{job_id}-outcomes.csv\""),
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(error) => (error.status(), error.to_string()).into_response(),
-    }
-}
-
-async fn outcomes(
-    state: &AdminContext,
-    session: &Session,
-    job_id: i64,
-) -> Result<String, AppError> {
-    let user = current_user(session, &state.db)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let job = jobs::job(&state.db, job_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("Job {job_id}")))?;
-    let actor = users::actor(&state.db, &user).await?;
-    if !actor.has_perm(&format!("{}.view", job.resource)) {
-        return Err(AppError::Forbidden);
-    }
-    let rows = jobs::items(&state.db, job_id, false, i64::MAX).await?;
-    let mut csv = String::from("position,object_id,outcome,reason\n");
-    for row in rows {
-        csv.push_str(&format!(
-            "{},{},{},{}\n",
-            row.position + 1,
-            csv_field(&row.object_id),
-            row.outcome.as_deref().unwrap_or("pending"),
-            csv_field(row.reason.as_deref().unwrap_or_default())
-        ));
-    }
-    Ok(csv)
 }

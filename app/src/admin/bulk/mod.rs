@@ -13,6 +13,8 @@ pub mod job_runner;
 #[cfg(feature = "ssr")]
 mod logic;
 #[cfg(feature = "ssr")]
+pub mod outcomes;
+#[cfg(feature = "ssr")]
 mod run_loop;
 #[cfg(feature = "ssr")]
 mod selection;
