@@ -27,6 +27,7 @@ use axum::{
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     services::{ServeDir, ServeFile},
@@ -150,6 +151,9 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .layer(from_fn(refuse_cross_origin))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         .layer(CompressionLayer::new())
+        // A panic on a request path is a bug, but its client still gets an answer (a 500
+        // saying so) instead of a dropped connection, and the panic is logged.
+        .layer(CatchPanicLayer::custom(answer_panic))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     let router = SECURITY_HEADERS
@@ -162,6 +166,21 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         })
         .layer(from_fn(content_security_policy));
     Ok(router)
+}
+
+/// The answer to a request whose handler panicked; what it panicked with goes to the log.
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %message, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on the server; it has been logged. Please try again.",
+    )
+        .into_response()
 }
 
 /// The app's routes, worked out once per process.
