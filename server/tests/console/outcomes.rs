@@ -87,6 +87,23 @@ async fn a_jobs_csv_lists_every_row_in_order_under_the_header_line(app: TestApp)
          4,99,skipped,No such order.\n\
          5,5,applied,\n"
     );
+
+    // Compressed as a browser asks for it, the stream still ends cleanly.
+    let compressed = clerk
+        .get(app.url(&format!("/jobs/{job}/outcomes.csv")))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(
+        compressed
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+    let body = compressed.bytes().await.expect("the whole compressed body");
+    assert!(body.len() > 20, "{body:?}");
 }
 
 async fn keys_and_reasons_a_spreadsheet_would_run_as_formulas_come_out_inert(app: TestApp) {

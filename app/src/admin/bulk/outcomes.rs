@@ -10,7 +10,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use futures_util::{stream, Stream};
+use futures_util::{stream, Stream, StreamExt};
 use tower_sessions::Session;
 
 use crate::{
@@ -83,6 +83,8 @@ enum Next {
 type Chunk = Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
 
 /// The header line, then one chunk per page of rows.
+/// Fused: a body wrapper (the gzip encoder) may poll once more after the end, which a bare
+/// `unfold` answers with a panic.
 fn csv_chunks(db: Db, job_id: i64) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> {
     stream::unfold(Next::Header, move |next| {
         let db = db.clone();
@@ -100,6 +102,7 @@ fn csv_chunks(db: Db, job_id: i64) -> impl Stream<Item = Result<Vec<u8>, std::io
             }
         }
     })
+    .fuse()
 }
 
 /// The chunk after `next` and where the walk goes then; `None` once every row is sent. Rows
