@@ -34,41 +34,37 @@ pub fn ChangePasswordPage() -> impl IntoView {
         })}
         <section class="card form-card">
             <form method="post" action="/account/password">
-                <div class="field">
-                    <label for="current_password">"Current password"</label>
-                    <input
-                        id="current_password"
-                        name="current_password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                    />
-                </div>
-                <div class="field">
-                    <label for="new_password">"New password"</label>
-                    <input
-                        id="new_password"
-                        name="new_password"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                    />
-                </div>
-                <div class="field">
-                    <label for="confirm_password">"Confirm new password"</label>
-                    <input
-                        id="confirm_password"
-                        name="confirm_password"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                    />
-                </div>
+                <PasswordField
+                    name="current_password"
+                    label="Current password"
+                    autocomplete="current-password"
+                />
+                <PasswordField name="new_password" label="New password" autocomplete="new-password"/>
+                <PasswordField
+                    name="confirm_password"
+                    label="Confirm new password"
+                    autocomplete="new-password"
+                />
                 <p class="muted">"Changing it logs you out everywhere else."</p>
                 <div class="form-actions">
                     <button type="submit" class="button primary">"Change password"</button>
                 </div>
             </form>
         </section>
+    }
+}
+
+/// One labelled, required password input; `name` is also its id.
+#[component]
+fn PasswordField(
+    name: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input id=name name=name type="password" autocomplete=autocomplete required/>
+        </div>
     }
 }
