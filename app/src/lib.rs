@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod campaigns;
 pub mod components;
 pub mod error;
 pub mod orders;

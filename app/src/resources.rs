@@ -4,5 +4,7 @@ use crate::admin::resource::registry::{RegistryError, ResourceRegistry};
 
 /// Builds the registry of every resource, in the order the home page lists them.
 pub fn registry() -> Result<ResourceRegistry, RegistryError> {
-    ResourceRegistry::new().register(crate::orders::admin::resource()?)
+    ResourceRegistry::new()
+        .register(crate::orders::admin::resource()?)?
+        .register(crate::campaigns::admin::resource()?)
 }

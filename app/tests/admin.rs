@@ -88,7 +88,7 @@ async fn admin_options_shape_the_buttons_and_are_enforced() {
     .expect("resource");
     let page = plain.object(&db, "28", &clerk).await.expect("object page");
     assert_eq!(
-        labels(&page.actions),
+        labels(&page.blocks[0].actions),
         [
             ("Approve", Some("Amounts above 1000 need a manager.")),
             ("Ship", None)
@@ -96,10 +96,10 @@ async fn admin_options_shape_the_buttons_and_are_enforced() {
         "unmet conditions are disabled with the sentence; forbidden ones are absent"
     );
     assert_eq!(
-        page.actions[0].confirm.as_deref(),
+        page.blocks[0].actions[0].confirm.as_deref(),
         Some("Approve this order?")
     );
-    assert!(page.actions[1].has_form, "ship opens its form");
+    assert!(page.blocks[0].actions[1].has_form, "ship opens its form");
 
     let shaped = AdminOptions::new("Orders", "order")
         .unavailable(UnavailableDisplay {
@@ -122,7 +122,7 @@ async fn admin_options_shape_the_buttons_and_are_enforced() {
         MachineResource::new(machine(), orders_table().expect("table"), shaped).expect("resource");
     let page = shaped.object(&db, "1", &clerk).await.expect("object page");
     assert_eq!(
-        labels(&page.actions),
+        labels(&page.blocks[0].actions),
         [
             ("Approve small order", None),
             ("Flag", Some("You do not have permission."))
@@ -166,7 +166,7 @@ async fn admin_options_shape_the_buttons_and_are_enforced() {
         "{missing:?}"
     );
     let page = shaped.object(&db, "28", &clerk).await.expect("object page");
-    assert_eq!(page.state.name, "new", "nothing changed");
+    assert_eq!(page.blocks[0].state.name, "new", "nothing changed");
 }
 
 #[test]

@@ -96,8 +96,13 @@ async fn buttons(
     id: &str,
     actor: &Actor,
 ) -> Vec<String> {
-    let page = resource.object(db, id, actor).await.expect("object page");
-    page.actions.into_iter().map(|action| action.name).collect()
+    let mut page = resource.object(db, id, actor).await.expect("object page");
+    page.blocks
+        .swap_remove(0)
+        .actions
+        .into_iter()
+        .map(|action| action.name)
+        .collect()
 }
 
 fn edit(transition: &str, visibility: &str, groups: &[&str], revision: i64) -> SettingEdit {

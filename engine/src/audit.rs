@@ -23,6 +23,8 @@ pub enum AuditOutcome {
 pub struct AuditEntry {
     /// The machine's resource, e.g. `orders`.
     pub resource: String,
+    /// The machine's state field (its column), e.g. `state` or `review`.
+    pub field: String,
     /// The row's key.
     pub object_id: ObjectId,
     /// The transition attempted.

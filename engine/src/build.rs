@@ -238,6 +238,8 @@ impl<O: 'static> MachineBuilder<O> {
     ///
     /// Unreachable states are accepted and listed in `Machine::warnings`.
     pub fn build(mut self) -> Result<Machine<O>, BuildError> {
+        // The field names a column and appears in audit rows: the same rule as state names.
+        parse_state("the machine's field", &self.field)?;
         let (states, initial) = check_states(&self)?;
         let mut transitions: Vec<Transition<O>> = Vec::new();
         let mut seen: HashSet<(TransitionName, String)> = HashSet::new();
@@ -259,6 +261,7 @@ impl<O: 'static> MachineBuilder<O> {
         hooks.on_leave = check_state_hooks(&states, "on_leave hook", self.on_leave)?;
         let mut machine = Machine {
             resource: self.resource,
+            field: self.field,
             storage: self.storage,
             states,
             initial,

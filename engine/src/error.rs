@@ -105,6 +105,11 @@ pub enum StoreError {
         /// What went wrong.
         message: String,
     },
+    /// The database refused the write by one of its own constraints (a foreign key into a
+    /// table of states whose row was deleted, a check): nothing was written, and retrying
+    /// will not help until the data is repaired.
+    #[error("the database refused the write: {0}")]
+    Refused(String),
     /// A failure injected by a test store.
     #[error("injected failure at {0}")]
     Injected(&'static str),

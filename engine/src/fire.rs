@@ -4,11 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::actor::Actor;
-use crate::error::{FireError, StoreError};
+use crate::error::FireError;
 use crate::guard::{ConsoleRule, Refusal};
 use crate::hooks::TransitionEvent;
 use crate::machine::Machine;
-use crate::names::{ObjectId, TransitionName};
+use crate::names::{ObjectId, StateName, TransitionName};
 use crate::plan::{Attempt, Planned};
 use crate::request::{
     Attempted, BulkMode, BulkReport, BulkRequest, BulkRowOutcome, FireRequest, Fired,
@@ -24,20 +24,20 @@ enum Verdict<O> {
 }
 
 impl<O> Machine<O> {
-    /// Turns a stored row into a `Row`, refusing state values this machine does not know.
-    pub fn decode_row(&self, stored: StoredRow<O>) -> Result<Row<O>, StoreError> {
+    /// Turns a stored row into a `Row`. A state value this machine does not declare (a state
+    /// retired by a later release, a key row deleted) is kept as an undeclared state: it is
+    /// never final, so only transitions from any state (`*`, `+`) leave it.
+    pub fn decode_row(&self, stored: StoredRow<O>) -> Row<O> {
         let state = self
             .decode_state(&stored.state)
-            .ok_or_else(|| StoreError::Decode {
-                id: stored.id.clone(),
-                message: format!("unknown state value {:?}", stored.state),
-            })?;
-        Ok(Row {
+            .unwrap_or_else(|| StateName::undeclared(&stored.state));
+        Row {
             id: stored.id,
             state,
+            stored: stored.state,
             version: stored.version,
             object: stored.object,
-        })
+        }
     }
 }
 
@@ -208,7 +208,7 @@ impl<O: Clone + Send + Sync> Machine<O> {
                 checked.push((id.clone(), Err(FireError::NotFound(id.clone()))));
                 continue;
             };
-            let row = self.decode_row(stored)?;
+            let row = self.decode_row(stored);
             if let Some(slot @ None) = loaded_out {
                 *slot = Some(row.clone());
             }

@@ -106,7 +106,7 @@ impl<O> Machine<O> {
 
     /// The DOT source, laid out like django-fsm-2's `graph_transitions`.
     pub fn to_dot(&self, options: &DiagramOptions) -> String {
-        let prefix = format!("{}.state", self.resource);
+        let prefix = format!("{}.{}", self.resource, self.field);
         let node = |name: &StateName| format!("\"{}.{}\"", escape(&prefix), name);
         let mut dot = String::new();
         // Writing into a String cannot fail; the results are ignored on purpose.

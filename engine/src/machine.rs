@@ -11,6 +11,7 @@ use crate::transition::{HandlerError, Transition, TransitionDecl};
 /// Collects declarations; `build()` checks them and returns a `Machine`.
 pub struct MachineBuilder<O> {
     pub(crate) resource: String,
+    pub(crate) field: String,
     pub(crate) storage: StateStorage,
     pub(crate) states: Vec<StateDecl>,
     pub(crate) transitions: Vec<TransitionDecl<O>>,
@@ -21,6 +22,13 @@ pub struct MachineBuilder<O> {
 }
 
 impl<O: 'static> MachineBuilder<O> {
+    /// The state field (column) this machine drives: `state` unless named, as when one row
+    /// carries several machines (`campaigns.step`, `campaigns.review`).
+    pub fn field(mut self, field: &str) -> Self {
+        self.field = field.to_owned();
+        self
+    }
+
     /// How the state column is stored (text by default).
     pub fn storage(mut self, storage: StateStorage) -> Self {
         self.storage = storage;
@@ -99,6 +107,7 @@ impl<O: 'static> MachineBuilder<O> {
 /// A checked machine: states, transitions per source, groups and hooks for one resource.
 pub struct Machine<O> {
     pub(crate) resource: String,
+    pub(crate) field: String,
     pub(crate) storage: StateStorage,
     pub(crate) states: Vec<State>,
     pub(crate) initial: StateName,
@@ -112,6 +121,7 @@ impl<O> std::fmt::Debug for Machine<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Machine")
             .field("resource", &self.resource)
+            .field("field", &self.field)
             .field("states", &self.states)
             .field("transitions", &self.transitions)
             .finish_non_exhaustive()
@@ -123,6 +133,7 @@ impl<O: 'static> Machine<O> {
     pub fn builder(resource: &str) -> MachineBuilder<O> {
         MachineBuilder {
             resource: resource.to_owned(),
+            field: "state".to_owned(),
             storage: StateStorage::Text,
             states: Vec::new(),
             transitions: Vec::new(),
@@ -138,6 +149,11 @@ impl<O> Machine<O> {
     /// The resource name recorded in audit rows.
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+
+    /// The state field (column) this machine drives, recorded in audit rows.
+    pub fn field(&self) -> &str {
+        &self.field
     }
 
     /// How the state column is stored.

@@ -137,18 +137,19 @@ impl<O: Clone> MemoryStore<O> {
         lock(&self.tables)
             .rows
             .insert(stored.id.clone(), stored.clone());
-        Row {
-            id: stored.id,
-            state: machine.initial_state().clone(),
-            version: stored.version,
-            object: stored.object,
-        }
+        machine.decode_row(stored)
+    }
+
+    /// Writes a raw row as an import or a migration might, in any stored state (one the
+    /// machine may not declare, such as a state retired by a later release).
+    pub fn insert_stored(&self, stored: StoredRow<O>) {
+        lock(&self.tables).rows.insert(stored.id.clone(), stored);
     }
 
     /// The stored row, decoded by the machine.
     pub fn get(&self, machine: &Machine<O>, id: &ObjectId) -> Option<Row<O>> {
         let stored = lock(&self.tables).rows.get(id).cloned()?;
-        machine.decode_row(stored).ok()
+        Some(machine.decode_row(stored))
     }
 
     /// The stored row, raw.

@@ -98,9 +98,22 @@ macro_rules! name_type {
 }
 
 name_type!(
-    /// The name of a state, e.g. `paid`. Invalid names cannot exist.
+    /// The name of a state, e.g. `paid`. Invalid names cannot exist, except the one
+    /// [`Machine::decode_row`](crate::Machine::decode_row) gives a stored value the machine does
+    /// not declare (a retired state), which is that value as text.
     StateName
 );
+
+impl StateName {
+    /// The name of a stored value the machine does not declare: its text or its number, as
+    /// stored, unchecked (a retired state must still be shown and left).
+    pub(crate) fn undeclared(stored: &crate::state::StoredState) -> Self {
+        match stored {
+            crate::state::StoredState::Text(text) => Self(Arc::from(text.as_str())),
+            crate::state::StoredState::Integer(code) => Self(Arc::from(code.to_string())),
+        }
+    }
+}
 name_type!(
     /// The name of a transition, e.g. `pay`. Invalid names cannot exist.
     TransitionName

@@ -9,6 +9,7 @@ use crate::hooks::TransitionEvent;
 use crate::machine::Machine;
 use crate::names::{ObjectId, StateName, TransitionName};
 use crate::request::Outcome;
+use crate::state::StoredState;
 use crate::store::{Row, RowWrite};
 use crate::transition::{HandlerError, HandlerFailure, HandlerFn, Target, Transition};
 
@@ -94,6 +95,7 @@ impl<O: Clone> Machine<O> {
     ) -> AuditEntry {
         AuditEntry {
             resource: self.resource.clone(),
+            field: self.field.clone(),
             object_id: row.id.clone(),
             transition: transition.name.clone(),
             source: row.state.clone(),
@@ -118,12 +120,22 @@ impl<O: Clone> Machine<O> {
     fn write_for(&self, row: &Row<O>, state: &StateName, object: O, handled: bool) -> RowWrite<O> {
         RowWrite {
             id: row.id.clone(),
-            expected_state: self.encode_state(&row.state),
+            expected_state: row.stored.clone(),
             expected_version: row.version,
-            state: self.encode_state(state),
+            state: self.stored_value(row, state),
             version: row.version.next(),
             object,
             object_changed: handled,
+        }
+    }
+
+    /// The value to store for `state` on `row`: the row's own value when it stays (so an
+    /// undeclared state is written back as it was read), else the state's encoding.
+    fn stored_value(&self, row: &Row<O>, state: &StateName) -> StoredState {
+        if *state == row.state {
+            row.stored.clone()
+        } else {
+            self.encode_state(state)
         }
     }
 
@@ -223,7 +235,7 @@ impl<O: Clone> Machine<O> {
         let (write, after) = match &error_state {
             Some(state) => {
                 let write = self.write_for(&row, state, row.object.clone(), false);
-                let after = moved(&row, state.clone(), row.object.clone());
+                let after = moved(self, &row, state.clone(), row.object.clone());
                 (Some(write), after)
             }
             None => (None, row.clone()),
@@ -281,15 +293,16 @@ impl<O: Clone> Machine<O> {
                 transition.handler.is_some(),
             )),
             audit: Some(audit),
-            after: moved(&row, new_state, object),
+            after: moved(self, &row, new_state, object),
             error: None,
         }
     }
 }
 
-fn moved<O>(row: &Row<O>, state: StateName, object: O) -> Row<O> {
+fn moved<O: Clone>(machine: &Machine<O>, row: &Row<O>, state: StateName, object: O) -> Row<O> {
     Row {
         id: row.id.clone(),
+        stored: machine.stored_value(row, &state),
         state,
         version: row.version.next(),
         object,

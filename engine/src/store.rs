@@ -58,6 +58,7 @@ pub struct StoredRow<O> {
 pub struct Row<O> {
     pub(crate) id: ObjectId,
     pub(crate) state: StateName,
+    pub(crate) stored: StoredState,
     pub(crate) version: Version,
     pub(crate) object: O,
 }
@@ -67,9 +68,14 @@ impl<O> Row<O> {
     pub fn id(&self) -> &ObjectId {
         &self.id
     }
-    /// The current state.
+    /// The current state; for a stored value the machine does not declare (a retired state),
+    /// that value as text, which [`Machine::state`](crate::Machine::state) does not find.
     pub fn state(&self) -> &StateName {
         &self.state
+    }
+    /// The state column as stored.
+    pub fn stored_state(&self) -> &StoredState {
+        &self.stored
     }
     /// The version read.
     pub fn version(&self) -> Version {

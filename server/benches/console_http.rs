@@ -118,7 +118,7 @@ async fn bulk_pay(client: &Client, base: &str, ids: Option<RangeInclusive<usize>
     match ids {
         None => {
             form.push(("input[all_matching]".to_owned(), "true".to_owned()));
-            form.push(("input[query][state]".to_owned(), "new".to_owned()));
+            form.push(("input[query][states][state]".to_owned(), "new".to_owned()));
         }
         Some(ids) => form.extend(
             ids.enumerate()

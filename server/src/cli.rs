@@ -174,4 +174,7 @@ pub struct DemoArgs {
     /// Number of orders to seed when the demo database is created.
     #[arg(long, default_value_t = 1000)]
     pub orders: u32,
+    /// Number of campaigns to seed when the demo database is created.
+    #[arg(long, default_value_t = 50)]
+    pub campaigns: u32,
 }

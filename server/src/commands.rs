@@ -163,38 +163,55 @@ const DEMO_USERS: [(&str, bool, &[&str], Option<&str>); 3] = [
             "orders.ship",
             "orders.deliver",
             "orders.cancel",
+            "campaigns.view",
+            "campaigns.add_job",
+            "campaigns.produce",
+            "campaigns.deliver",
         ],
         Some("clerks"),
     ),
-    ("viewer", false, &["orders.view"], None),
+    ("viewer", false, &["orders.view", "campaigns.view"], None),
 ];
 
 /// `switchyard demo`: create the demo database if absent, then serve it.
 pub async fn demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let db = startup::open_database(&config.database).await?;
-    if prepare_demo_database(&db, args.orders).await? {
-        tracing::info!(orders = args.orders, "created the demo database");
+    if prepare_demo_database(&db, args.orders, args.campaigns).await? {
+        tracing::info!(
+            orders = args.orders,
+            campaigns = args.campaigns,
+            "created the demo database"
+        );
     } else {
         tracing::info!("the database already has users; serving it as it is");
     }
     serve_database(config, db, args.addr).await
 }
 
-/// Fills an empty database with the demo users and `orders` seeded orders; a database that
-/// has any user is left alone. Answers whether it created the demo.
-pub async fn prepare_demo_database(db: &Db, orders: u32) -> anyhow::Result<bool> {
+/// Fills an empty database with the demo users, `orders` seeded orders and `campaigns`
+/// seeded campaigns; a database that has any user is left alone. Answers whether it created
+/// the demo.
+pub async fn prepare_demo_database(db: &Db, orders: u32, campaigns: u32) -> anyhow::Result<bool> {
     if users::count(db).await? > 0 {
         return Ok(false);
     }
-    // Seeding comes first and is skipped when orders exist, so a run interrupted between the
-    // two steps is completed by the next one instead of failing on duplicate ids.
-    let existing = app::with_pool!(db, pool => {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orders").fetch_one(pool).await
-    })?;
-    if existing == 0 {
+    // Seeding comes first and each table is skipped when it has rows, so a run interrupted
+    // between the steps is completed by the next one instead of failing on duplicate ids.
+    let rows = |table: &'static str| async move {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        app::with_pool!(db, pool => {
+            sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await
+        })
+    };
+    if rows("orders").await? == 0 {
         app::orders::seed_orders(db, i64::from(orders))
             .await
             .context("seeding the demo orders")?;
+    }
+    if rows("campaigns").await? == 0 {
+        app::campaigns::seed::seed_campaigns(db, i64::from(campaigns))
+            .await
+            .context("seeding the demo campaigns")?;
     }
     create_demo_users(db).await?;
     Ok(true)

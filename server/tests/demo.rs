@@ -28,7 +28,7 @@ async fn the_demo_database_is_created_once_with_its_users_and_orders(backend: Ba
         return;
     };
 
-    assert!(prepare_demo_database(&db, 250).await.expect("prepare"));
+    assert!(prepare_demo_database(&db, 250, 50).await.expect("prepare"));
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM users WHERE is_demo").await,
         3
@@ -38,8 +38,17 @@ async fn the_demo_database_is_created_once_with_its_users_and_orders(backend: Ba
         250
     );
     assert_eq!(count(&db, "SELECT MAX(id) FROM orders").await, 250);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM campaigns WHERE step = 1 AND review = 'pending' AND jobs = 0"
+        )
+        .await,
+        50
+    );
+    assert_eq!(count(&db, "SELECT MAX(id) FROM campaigns").await, 50);
 
-    assert!(!prepare_demo_database(&db, 250)
+    assert!(!prepare_demo_database(&db, 250, 50)
         .await
         .expect("second prepare"));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM users").await, 3);
@@ -53,7 +62,7 @@ async fn an_interrupted_demo_creation_is_completed_by_the_next_run(backend: Back
     // As if a first run had seeded the orders and stopped before creating the users.
     app::orders::seed_orders(&db, 40).await.expect("seed");
 
-    assert!(prepare_demo_database(&db, 40).await.expect("prepare"));
+    assert!(prepare_demo_database(&db, 40, 5).await.expect("prepare"));
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM users WHERE is_demo").await,
         3

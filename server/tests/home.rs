@@ -33,8 +33,10 @@ async fn the_home_summary_counts_orders_per_state(app: TestApp) {
     assert_eq!(orders["name"], "orders");
     assert_eq!(orders["title"], "Orders");
     assert_eq!(orders["total"], 12);
+    let field = &orders["fields"][0];
+    assert_eq!(field["name"], "state");
     let count_of = |state: &str| {
-        orders["states"]
+        field["states"]
             .as_array()
             .expect("states")
             .iter()
@@ -45,7 +47,28 @@ async fn the_home_summary_counts_orders_per_state(app: TestApp) {
     assert_eq!(count_of("new"), 9);
     assert_eq!(count_of("paid"), 3);
     assert_eq!(count_of("delivered"), 0);
-    assert_eq!(orders["states"].as_array().expect("states").len(), 8);
+    assert_eq!(field["states"].as_array().expect("states").len(), 8);
+    let groups: Vec<(String, i64)> = field["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["name"].as_str().unwrap_or("").to_owned(),
+                g["count"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(groups, [("open".to_owned(), 12), ("closed".to_owned(), 0)]);
+    let campaigns = &summary[1];
+    assert_eq!(campaigns["name"], "campaigns");
+    let labels: Vec<&str> = campaigns["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["label"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(labels, ["Step", "Review"]);
 
     let page = client.get(app.url("/")).send().await.expect("home page");
     let html = page.text().await.expect("html");

@@ -51,6 +51,7 @@ fn HistoryRow(entry: HistoryEntry) -> impl IntoView {
             <td>{entry.actor}</td>
             <td>
                 {entry.transition}
+                {entry.field.map(|field| view! { " " <span class="field-name">{format!("({field})")}</span> })}
                 {entry.description.map(|text| view! { <div class="muted">{text}</div> })}
             </td>
             <td class="states">

@@ -233,11 +233,12 @@ impl<O: SqlModel> SqlStore<O> {
         self.write_one_row(&statement, binds, note, id).await
     }
 
-    /// Inserts `object` in `state` at the first version, with the audit row; returns its key.
+    /// Inserts `object` in `states` (one per state column, in declaration order: each
+    /// machine's initial state) at the first version, with the audit row; returns its key.
     /// Integer keys only: the database assigns them.
     pub async fn insert_row(
         &self,
-        state: &StoredState,
+        states: &[StoredState],
         object: &O,
         note: &ChangeNote,
     ) -> Result<ObjectId, EditError> {
@@ -255,11 +256,20 @@ impl<O: SqlModel> SqlStore<O> {
             binds.push(column_bind(column.kind, values.get(&column.name)));
             names.push(quote(&column.name));
         }
-        binds.push(match state {
-            StoredState::Text(text) => Bind::Text(Some(text.clone())),
-            StoredState::Integer(code) => Bind::Integer(Some(*code)),
-        });
-        names.push(sql.state.clone());
+        if states.len() != table.state_columns().len() {
+            return Err(EditError::Encode(format!(
+                "{} initial states for {} state columns",
+                states.len(),
+                table.state_columns().len()
+            )));
+        }
+        for (state, column) in states.iter().zip(table.state_columns()) {
+            binds.push(match state {
+                StoredState::Text(text) => Bind::Text(Some(text.clone())),
+                StoredState::Integer(code) => Bind::Integer(Some(*code)),
+            });
+            names.push(quote(&column.name));
+        }
         binds.push(Bind::Integer(Some(Version::FIRST.get())));
         names.push(sql.version.clone());
         let placeholders: Vec<String> = (1..=binds.len()).map(|n| format!("${n}")).collect();

@@ -10,6 +10,8 @@ pub struct AuditRecord {
     pub id: i64,
     /// The transition attempted.
     pub transition: String,
+    /// The state field it moved (`None` for edits, which concern the row).
+    pub field: Option<String>,
     /// The state before.
     pub source: String,
     /// The state stored by the attempt, if it stored one.
@@ -30,7 +32,8 @@ pub struct AuditRecord {
 
 // A bulk job's rows name their job, which holds the arguments and the note once: the row
 // shows them as `Bulk job 12: note`.
-const SQLITE_HISTORY: &str = "SELECT a.id, a.transition, a.source, a.target, a.actor_username, \
+const SQLITE_HISTORY: &str =
+    "SELECT a.id, a.transition, a.field, a.source, a.target, a.actor_username, \
     a.created_at, COALESCE(j.arguments, a.arguments) AS arguments, \
     CASE WHEN a.job_id IS NULL THEN a.description \
          ELSE 'Bulk job ' || a.job_id || COALESCE(': ' || NULLIF(j.description, ''), '') END \
@@ -38,7 +41,8 @@ const SQLITE_HISTORY: &str = "SELECT a.id, a.transition, a.source, a.target, a.a
     a.outcome, a.error FROM audit_log AS a LEFT JOIN bulk_jobs AS j ON j.id = a.job_id \
     WHERE a.resource = $1 AND a.object_id = $2 ORDER BY a.id DESC LIMIT $3";
 
-const POSTGRES_HISTORY: &str = "SELECT a.id, a.transition, a.source, a.target, a.actor_username, \
+const POSTGRES_HISTORY: &str =
+    "SELECT a.id, a.transition, a.field, a.source, a.target, a.actor_username, \
     to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at, \
     COALESCE(j.arguments, a.arguments)::text AS arguments, \
     CASE WHEN a.job_id IS NULL THEN a.description \

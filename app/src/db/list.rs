@@ -9,7 +9,7 @@
 use switchyard_engine::{ObjectId, StoreError, StoredRow, StoredState};
 
 use super::{
-    store::decode_row,
+    store::{decode_other_states, decode_row},
     table::{quote, ColumnKind, IdKind},
     Db, SqlModel, SqlStore,
 };
@@ -24,12 +24,21 @@ pub enum Direction {
     Descending,
 }
 
-/// What a list page asks for. Column names must be the key, the state column, or declared
+/// Only rows whose state column `column` holds one of `states` (a state or a group filter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateFilter {
+    /// A state column of the table.
+    pub column: String,
+    /// The stored values kept; none keeps no row.
+    pub states: Vec<StoredState>,
+}
+
+/// What a list page asks for. Column names must be the key, a state column, or declared
 /// model columns: [`SqlStore::list`] refuses anything else.
 #[derive(Debug, Clone)]
 pub struct ListSpec {
-    /// Only rows whose stored state is one of these (a state or a group filter).
-    pub states: Option<Vec<StoredState>>,
+    /// Every state filter; a row must pass them all.
+    pub states: Vec<StateFilter>,
     /// Text to look for, case-insensitively, in `search_columns` (and the key, when the text
     /// is a whole number and keys are integers).
     pub search: Option<String>,
@@ -50,6 +59,8 @@ pub struct ListSpec {
 pub struct ListRows<O> {
     /// The rows of the page, in order.
     pub rows: Vec<StoredRow<O>>,
+    /// Each row's other state columns (`Table::other_states`), in the rows' order.
+    pub other_states: Vec<Vec<StoredState>>,
     /// Every matching row.
     pub total: i64,
 }
@@ -75,8 +86,12 @@ enum Bind {
 }
 
 impl<O: SqlModel> SqlStore<O> {
-    /// The row with this key, read through the pool, or `None`.
-    pub async fn read(&self, id: &ObjectId) -> Result<Option<StoredRow<O>>, ListError> {
+    /// The row with this key, read through the pool, with its other state columns
+    /// (`Table::other_states`), or `None`.
+    pub async fn read(
+        &self,
+        id: &ObjectId,
+    ) -> Result<Option<(StoredRow<O>, Vec<StoredState>)>, ListError> {
         let table = self.table();
         let key = match (table.id_kind(), id) {
             (IdKind::Integer, ObjectId::Int(value)) => Bind::Integer(*value),
@@ -85,10 +100,13 @@ impl<O: SqlModel> SqlStore<O> {
         };
         let sql = &table.quoted;
         let statement = match self.db() {
-            Db::Sqlite(_) => table.sqlite.load_one.clone(),
+            Db::Sqlite(_) => format!(
+                "SELECT {} FROM {} WHERE {} = $1",
+                table.sqlite.read_select, sql.table, sql.id
+            ),
             Db::Postgres(_) => format!(
                 "SELECT {} FROM {} AS t WHERE t.{} = $1",
-                table.postgres.select,
+                table.postgres.read_select,
                 sql.table,
                 postgres_key_comparison(table.id_kind(), &sql.id)
             ),
@@ -100,11 +118,36 @@ impl<O: SqlModel> SqlStore<O> {
                 Bind::Integer(integer) => query.bind(integer),
             };
             match query.fetch_optional(pool).await? {
-                Some(row) => Some(decode_row(&row, table)?),
+                Some(row) => Some((decode_row(&row, table)?, decode_other_states(&row, table)?)),
                 None => None,
             }
         });
         Ok(row)
+    }
+
+    /// Whether any row holds `state` in the state column `column` (one probe of its index).
+    pub async fn holds_state(&self, column: &str, state: &StoredState) -> Result<bool, ListError> {
+        let declared = self
+            .table()
+            .state_columns()
+            .iter()
+            .find(|c| c.name == column)
+            .ok_or_else(|| ListError::UnknownColumn(column.to_owned()))?;
+        let statement = format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {} = $1)",
+            self.table().quoted.table,
+            quote(&declared.name)
+        );
+        let held = with_pool!(self.db(), pool => {
+            let query = sqlx::query_scalar::<_, bool>(&statement);
+            match state {
+                StoredState::Text(text) => query.bind(text.as_str()),
+                StoredState::Integer(code) => query.bind(*code),
+            }
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(held)
     }
 
     /// One page of rows matching `spec`, and the number of matching rows.
@@ -117,9 +160,9 @@ impl<O: SqlModel> SqlStore<O> {
             Direction::Descending => "DESC",
         };
         let (select, from) = match self.db() {
-            Db::Sqlite(_) => (self.table().sqlite.select.as_str(), sql.table.clone()),
+            Db::Sqlite(_) => (self.table().sqlite.read_select.as_str(), sql.table.clone()),
             Db::Postgres(_) => (
-                self.table().postgres.select.as_str(),
+                self.table().postgres.read_select.as_str(),
                 format!("{} AS t", sql.table),
             ),
         };
@@ -136,7 +179,7 @@ impl<O: SqlModel> SqlStore<O> {
         );
         let count_sql = format!("SELECT COUNT(*) FROM {from}{where_clause}");
         let table = self.table();
-        let (rows, total) = with_pool!(self.db(), pool => {
+        let rows = with_pool!(self.db(), pool => {
             let mut page = sqlx::query(&page_sql);
             let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
             for bind in &binds {
@@ -153,13 +196,21 @@ impl<O: SqlModel> SqlStore<O> {
             }
             let rows = page.fetch_all(pool).await?;
             let total = count.fetch_one(pool).await?;
+            let other_states = rows
+                .iter()
+                .map(|row| decode_other_states(row, table))
+                .collect::<Result<Vec<_>, _>>()?;
             let rows = rows
                 .iter()
                 .map(|row| decode_row(row, table))
                 .collect::<Result<Vec<_>, _>>()?;
-            (rows, total)
+            (rows, other_states, total)
         });
-        Ok(ListRows { rows, total })
+        Ok(ListRows {
+            rows: rows.0,
+            other_states: rows.1,
+            total: rows.2,
+        })
     }
 
     /// The rows matching `spec`'s filters and search in key order (its sort and offset
@@ -281,11 +332,19 @@ impl<O: SqlModel> SqlStore<O> {
             binds.push(bind);
             format!("${}", binds.len())
         };
-        if let Some(states) = &spec.states {
-            if states.is_empty() {
+        for filter in &spec.states {
+            let column = self
+                .table()
+                .state_columns()
+                .iter()
+                .find(|state| state.name == filter.column)
+                .ok_or_else(|| ListError::UnknownColumn(filter.column.clone()))?;
+            let column = qualified(&quote(&column.name), self.db());
+            if filter.states.is_empty() {
                 conditions.push("1 = 0".to_owned());
             } else {
-                let parameters: Vec<String> = states
+                let parameters: Vec<String> = filter
+                    .states
                     .iter()
                     .map(|state| {
                         let bind = match state {
@@ -295,11 +354,7 @@ impl<O: SqlModel> SqlStore<O> {
                         next_parameter(&mut binds, bind)
                     })
                     .collect();
-                conditions.push(format!(
-                    "{} IN ({})",
-                    qualified(&sql.state, self.db()),
-                    parameters.join(", ")
-                ));
+                conditions.push(format!("{column} IN ({})", parameters.join(", ")));
             }
         }
         if let Some(text) = spec
@@ -364,6 +419,9 @@ impl<O: SqlModel> SqlStore<O> {
         }
         if name == "state" || name == table.state_column() {
             return Ok(qualified(&sql.state, self.db()));
+        }
+        if table.state_columns().iter().any(|state| state.name == name) {
+            return Ok(qualified(&quote(name), self.db()));
         }
         if table.columns().iter().any(|column| column.name == name) {
             return Ok(qualified(&quote(name), self.db()));

@@ -17,7 +17,7 @@ mod store;
 mod table;
 
 pub use store::{SqlModel, SqlStore, SqlTransaction};
-pub use table::{Column, ColumnKind, IdKind, StateKind, Table, TableDecl, TableError};
+pub use table::{Column, ColumnKind, IdKind, StateColumn, StateKind, Table, TableDecl, TableError};
 
 use std::{path::Path, str::FromStr, time::Duration};
 

@@ -8,6 +8,8 @@
 //! on SQLite, which runs in-process, the writes are one-row statements stepped once per row
 //! (see `store::sqlite`), and only a load by many keys reads a JSON array (`json_each`).
 
+use std::sync::Arc;
+
 use super::store::{postgres, sqlite};
 
 /// How the key column is stored.
@@ -68,12 +70,21 @@ pub enum TableError {
     DuplicateColumn(String),
 }
 
+/// One state column: a state field of the table, driven by one machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateColumn {
+    /// The column's name, which is also the field's name (`state`, `step`, `review`).
+    pub name: String,
+    /// How it is stored.
+    pub kind: StateKind,
+}
+
 /// A table as the deployer declares it: `TableDecl::new("orders").column(...)...build()`.
 #[derive(Debug, Clone)]
 pub struct TableDecl {
     name: String,
     id: (String, IdKind),
-    state: (String, StateKind),
+    states: Vec<StateColumn>,
     version: String,
     updated_at: Option<String>,
     columns: Vec<Column>,
@@ -85,7 +96,10 @@ impl TableDecl {
         TableDecl {
             name: name.to_owned(),
             id: ("id".to_owned(), IdKind::Integer),
-            state: ("state".to_owned(), StateKind::Text),
+            states: vec![StateColumn {
+                name: "state".to_owned(),
+                kind: StateKind::Text,
+            }],
             version: "version".to_owned(),
             updated_at: Some("updated_at".to_owned()),
             columns: Vec::new(),
@@ -98,9 +112,21 @@ impl TableDecl {
         self
     }
 
-    /// Names the state column and its kind.
+    /// Names the (first) state column and its kind.
     pub fn state(mut self, name: &str, kind: StateKind) -> Self {
-        self.state = (name.to_owned(), kind);
+        self.states[0] = StateColumn {
+            name: name.to_owned(),
+            kind,
+        };
+        self
+    }
+
+    /// Adds another state column, for a row that carries several machines (one per column).
+    pub fn and_state(mut self, name: &str, kind: StateKind) -> Self {
+        self.states.push(StateColumn {
+            name: name.to_owned(),
+            kind,
+        });
         self
     }
 
@@ -127,42 +153,52 @@ impl TableDecl {
 
     /// Checks the names and writes out the statements for both backends.
     pub fn build(self) -> Result<Table, TableError> {
-        let mut names = vec![&self.name, &self.id.0, &self.state.0, &self.version];
+        let mut names = vec![&self.name, &self.id.0, &self.version];
+        names.extend(self.states.iter().map(|state| &state.name));
         names.extend(self.updated_at.as_ref());
         for name in names {
             check_identifier(name)?;
+        }
+        let mut fixed = vec![&self.id.0, &self.version];
+        for state in &self.states {
+            if fixed.contains(&&state.name) {
+                return Err(TableError::DuplicateColumn(state.name.clone()));
+            }
+            fixed.push(&state.name);
         }
         for (index, column) in self.columns.iter().enumerate() {
             check_identifier(&column.name)?;
             if column.name.starts_with("__") {
                 return Err(TableError::ReservedColumn(column.name.clone()));
             }
-            let fixed = [&self.id.0, &self.state.0, &self.version];
             let repeated = self.columns[..index].iter().any(|c| c.name == column.name);
             if repeated || fixed.contains(&&column.name) {
                 return Err(TableError::DuplicateColumn(column.name.clone()));
             }
         }
-        let quoted = QuotedNames {
-            table: quote(&self.name),
-            id: quote(&self.id.0),
-            state: quote(&self.state.0),
-            version: quote(&self.version),
-            updated_at: self.updated_at.as_deref().map(quote),
-        };
-        let sqlite = sqlite::Statements::new(&quoted, &self.columns);
-        let postgres = postgres::Statements::new(&quoted, self.id.1, self.state.1, &self.columns);
-        Ok(Table {
-            name: self.name,
-            id_kind: self.id.1,
-            state_column: self.state.0,
-            state_kind: self.state.1,
-            columns: self.columns,
-            quoted,
-            sqlite,
-            postgres,
-        })
+        Ok(Table::driving(
+            Arc::new(Shape {
+                name: self.name,
+                id: self.id,
+                states: self.states,
+                version: self.version,
+                updated_at: self.updated_at,
+                columns: self.columns,
+            }),
+            0,
+        ))
     }
+}
+
+/// What a checked declaration holds, shared by the view of each of its state columns.
+#[derive(Debug)]
+struct Shape {
+    name: String,
+    id: (String, IdKind),
+    states: Vec<StateColumn>,
+    version: String,
+    updated_at: Option<String>,
+    columns: Vec<Column>,
 }
 
 fn check_identifier(name: &str) -> Result<(), TableError> {
@@ -177,14 +213,13 @@ fn check_identifier(name: &str) -> Result<(), TableError> {
     }
 }
 
-/// A checked table declaration with its statements.
+/// A checked table declaration, seen through one of its state columns (the first unless
+/// [`Table::for_state`] chose another), with the statements that drive that column.
 #[derive(Debug, Clone)]
 pub struct Table {
-    name: String,
-    id_kind: IdKind,
-    state_column: String,
-    state_kind: StateKind,
-    columns: Vec<Column>,
+    shape: Arc<Shape>,
+    /// The index of the state column this view drives.
+    driven: usize,
     /// The table's names as every statement spells them, on either backend.
     pub(crate) quoted: QuotedNames,
     /// The statements the SQLite store runs on the table.
@@ -194,25 +229,79 @@ pub struct Table {
 }
 
 impl Table {
+    fn driving(shape: Arc<Shape>, driven: usize) -> Table {
+        let others: Vec<&StateColumn> = shape
+            .states
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| *index != driven)
+            .map(|(_, state)| state)
+            .collect();
+        let quoted = QuotedNames {
+            table: quote(&shape.name),
+            id: quote(&shape.id.0),
+            state: quote(&shape.states[driven].name),
+            version: quote(&shape.version),
+            updated_at: shape.updated_at.as_deref().map(quote),
+        };
+        let sqlite = sqlite::Statements::new(&quoted, &shape.columns, &others);
+        let postgres = postgres::Statements::new(
+            &quoted,
+            shape.id.1,
+            shape.states[driven].kind,
+            &shape.columns,
+            &others,
+        );
+        Table {
+            shape,
+            driven,
+            quoted,
+            sqlite,
+            postgres,
+        }
+    }
+
+    /// The same table seen through its state column `name`: the statements a store for the
+    /// machine of that column runs. `None` when the table has no such state column.
+    pub fn for_state(&self, name: &str) -> Option<Table> {
+        let index = self.shape.states.iter().position(|s| s.name == name)?;
+        Some(Table::driving(Arc::clone(&self.shape), index))
+    }
+
     /// The table's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.shape.name
     }
     /// How the key is stored.
     pub fn id_kind(&self) -> IdKind {
-        self.id_kind
+        self.shape.id.1
     }
-    /// The state column's name.
+    /// The name of the state column this view drives.
     pub fn state_column(&self) -> &str {
-        &self.state_column
+        &self.shape.states[self.driven].name
     }
-    /// How the state is stored.
+    /// How that state is stored.
     pub fn state_kind(&self) -> StateKind {
-        self.state_kind
+        self.shape.states[self.driven].kind
+    }
+    /// Every state column, in declaration order.
+    pub fn state_columns(&self) -> &[StateColumn] {
+        &self.shape.states
+    }
+    /// The other state columns, in declaration order: what the console's reads append after
+    /// the model columns (`read_select`).
+    pub(crate) fn other_states(&self) -> impl Iterator<Item = &StateColumn> {
+        let driven = self.driven;
+        self.shape
+            .states
+            .iter()
+            .enumerate()
+            .filter(move |(index, _)| *index != driven)
+            .map(|(_, state)| state)
     }
     /// The model columns, in declaration order (also their order in every `SELECT`).
     pub fn columns(&self) -> &[Column] {
-        &self.columns
+        &self.shape.columns
     }
 }
 

@@ -5,7 +5,8 @@
 
 use serde::Deserialize;
 use switchyard_engine::{
-    BuildError, FieldKind, Form, FormField, HandlerError, Machine, StateDecl, TransitionDecl,
+    BuildError, FieldKind, Form, FormField, GroupDecl, HandlerError, Machine, StateDecl,
+    TransitionDecl,
 };
 
 use super::model::Order;
@@ -68,6 +69,16 @@ pub fn orders_machine() -> Result<Machine<Order>, BuildError> {
         .state(StateDecl::new("on_hold").label("On hold").colour("orange"))
         .state(StateDecl::new("approved").label("Approved").colour("teal"))
         .state(StateDecl::new("failed").label("Failed").colour("black"))
+        .group(GroupDecl::including(
+            "open",
+            "Open",
+            &["new", "paid", "on_hold", "approved"],
+        ))
+        .group(GroupDecl::excluding(
+            "closed",
+            "Closed",
+            &["new", "paid", "on_hold", "approved", "shipped"],
+        ))
         .transition(
             TransitionDecl::new("pay")
                 .from("new")

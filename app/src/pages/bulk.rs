@@ -38,11 +38,9 @@ pub fn BulkPreviewPage() -> impl IntoView {
             ids: q.get_all("id").unwrap_or_default(),
             all_matching: q.get("all").is_some_and(|v| v == "1"),
             query: ListQuery {
-                state: q.get("state").filter(|v| !v.is_empty()),
-                group: q.get("group").filter(|v| !v.is_empty()),
-                q: q.get("q").filter(|v| !v.is_empty()),
                 sort: None,
                 page: None,
+                ..ListQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v)))
             },
             ..BulkInput::default()
         })
@@ -175,13 +173,13 @@ fn ApplyForm(
             .map(|(index, id)| (format!("input[ids][{index}]"), id.clone()))
             .collect()
     };
-    let kept = [
-        ("state", input.query.state.clone()),
-        ("group", input.query.group.clone()),
-        ("q", input.query.q.clone()),
-    ]
-    .into_iter()
-    .filter_map(|(name, value)| value.map(|v| (format!("input[query][{name}]"), v)));
+    let kept = input.query.filter_pairs().into_iter().map(|(name, value)| {
+        let key = match name.as_str() {
+            "group" | "q" => format!("input[query][{name}]"),
+            field => format!("input[query][states][{field}]"),
+        };
+        (key, value)
+    });
     let hidden = [
         ("input[resource]".to_owned(), input.resource.clone()),
         ("input[transition]".to_owned(), input.transition.clone()),

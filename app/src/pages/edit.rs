@@ -153,7 +153,9 @@ fn DeleteConfirmation(view: ObjectView, delete: ServerAction<DeleteObject>) -> i
         {view.message.map(|message| view! { <MessageView message/> })}
         <section class="card form-card">
             <p>
-                {name.clone()} " (currently " <StateBadgeView state=view.state/> ") will be deleted. "
+                {name.clone()} " (currently "
+                {view.blocks.into_iter().map(|block| view! { <StateBadgeView state=block.state/> }).collect_view()}
+                ") will be deleted. "
                 "Its history is kept."
             </p>
             {if view.can_delete {

@@ -45,7 +45,7 @@ fn HistoryDetail(view: HistoryView) -> impl IntoView {
         title,
         singular,
         id,
-        state,
+        states,
         entries,
         truncated,
     } = view;
@@ -59,7 +59,7 @@ fn HistoryDetail(view: HistoryView) -> impl IntoView {
             " / " <a href=object_path(&resource, &id)>{name.clone()}</a>
         </nav>
         <h1>{heading.clone()}</h1>
-        <p class="object-state">"Currently " <StateBadgeView state/></p>
+        <p class="object-state">"Currently " {states.into_iter().map(|state| view! { <StateBadgeView state/> " " }).collect_view()}</p>
         <section class="card">
             <HistoryTable entries caption=heading/>
             {truncated.then(|| view! { <p class="muted">{format!("Showing the newest {count} rows.")}</p> })}

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    admin::resource::summary::{home_summary, ResourceSummary, StateCount},
+    admin::{
+        paths::encode_component,
+        resource::summary::{home_summary, ResourceSummary, StateCount},
+    },
     components::{badge::StateBadgeView, layout::SessionResource},
 };
 
@@ -49,23 +52,44 @@ fn ResourceCard(summary: ResourceSummary) -> impl IntoView {
     let heading_id = format!("resource-{}", summary.name);
     let labelled_by = heading_id.clone();
     let list = format!("/{}", summary.name);
+    let several_fields = summary.fields.len() > 1;
     view! {
         <section class="card resource-card" aria-labelledby=labelled_by>
             <h2 id=heading_id>
                 <a href=list.clone()>{summary.title}</a>
                 <span class="count-total">{format!("{} in all", summary.total)}</span>
             </h2>
-            <ul class="state-counts">
-                {summary.states.into_iter().map(|StateCount { state, count }| {
-                    let href = format!("{list}?state={}", state.name);
-                    view! {
-                        <li class:zero=count == 0>
-                            <a href=href class="state-link"><StateBadgeView state/></a>
-                            <span class="count">{count}</span>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            {summary.fields.into_iter().map(|field| {
+                let several = several_fields;
+                let field_list = list.clone();
+                view! {
+                    {several.then(|| view! { <h3 class="field-heading">{field.label.clone()}</h3> })}
+                    <ul class="state-counts" aria-label=format!("{} states", field.label)>
+                        {field.states.into_iter().map(|StateCount { state, count }| {
+                            let href = format!("{field_list}?{}={}", field.name, encode_component(&state.name));
+                            view! {
+                                <li class:zero=count == 0>
+                                    <a href=href class="state-link"><StateBadgeView state/></a>
+                                    <span class="count">{count}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {(!field.groups.is_empty()).then(|| view! {
+                        <ul class="group-counts" aria-label=format!("{} groups", field.label)>
+                            {field.groups.into_iter().map(|group| {
+                                let href = format!("{field_list}?group={}", encode_component(&group.name));
+                                view! {
+                                    <li class:zero=group.count == 0>
+                                        <a href=href class="group-link">{group.label}</a>
+                                        <span class="count">{group.count}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })}
+                }
+            }).collect_view()}
         </section>
     }
 }

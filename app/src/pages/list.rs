@@ -32,13 +32,8 @@ pub fn ListPage() -> impl IntoView {
     let list = Resource::new(
         move || {
             let resource = params.with(|p| p.get("resource").unwrap_or_default());
-            let query = query.with(|q| ListQuery {
-                state: q.get("state").filter(|v| !v.is_empty()),
-                group: q.get("group").filter(|v| !v.is_empty()),
-                q: q.get("q").filter(|v| !v.is_empty()),
-                sort: q.get("sort").filter(|v| !v.is_empty()),
-                page: q.get("page").and_then(|v| v.parse().ok()),
-            });
+            let query = query
+                .with(|q| ListQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))));
             ListInput { resource, query }
         },
         list_objects,
@@ -68,7 +63,7 @@ fn ListTable(view: ListView) -> impl IntoView {
         page,
         page_count,
         page_size,
-        states,
+        filters,
         groups,
         searchable,
         can_create,
@@ -92,18 +87,22 @@ fn ListTable(view: ListView) -> impl IntoView {
     } else {
         format!("{first_row}–{last_row} of {total} {plural}")
     };
-    let selected_state = query.state.clone().unwrap_or_default();
     let selected_group = query.group.clone().unwrap_or_default();
     let search = query.q.clone().unwrap_or_default();
     let sort = query.sort.clone().unwrap_or_default();
-    let has_filters = query.state.is_some() || query.group.is_some() || query.q.is_some();
+    let has_filters = query.is_filtered();
+    let selected_states = query.states.clone();
     let header = |name: &str, label: &str, sortable: bool, numeric: bool| {
         view! { <SortHeader base=base.clone() query=query.clone() header=ColumnHeader {
             name: name.to_owned(), label: label.to_owned(), sortable, numeric,
         }/> }
     };
     let headers = std::iter::once(header("id", "ID", true, true))
-        .chain(std::iter::once(header("state", "State", true, false)))
+        .chain(
+            filters
+                .iter()
+                .map(|field| header(&field.name, &field.label, true, false)),
+        )
         .chain(
             columns
                 .iter()
@@ -134,21 +133,16 @@ fn ListTable(view: ListView) -> impl IntoView {
                 <tr>
                     {select}
                     <td class="numeric"><a href=href>{row.id}</a></td>
-                    <td><StateBadgeView state=row.state/></td>
+                    {row.states.into_iter().map(|state| view! {
+                        <td><StateBadgeView state/></td>
+                    }).collect_view()}
                     {cells}
                 </tr>
             }
         })
         .collect_view();
     let filter_label = format!("Filter {title}");
-    let kept_filters: Vec<(&str, String)> = [
-        ("state", query.state.clone()),
-        ("group", query.group.clone()),
-        ("q", query.q.clone()),
-    ]
-    .into_iter()
-    .filter_map(|(name, value)| value.map(|value| (name, value)))
-    .collect();
+    let kept_filters = query.filter_pairs();
     let clear_href = base.clone();
     view! {
         <Title text=title.clone()/>
@@ -167,16 +161,21 @@ fn ListTable(view: ListView) -> impl IntoView {
         {message.map(|message| view! { <MessageView message/> })}
         <Form method="GET" action=base.clone()>
             <div class="filters" role="search" aria-label=filter_label>
-                <label>
-                    "State"
-                    <select name="state">
-                        <option value="" selected=selected_state.is_empty()>"All states"</option>
-                        {states.into_iter().map(|state| {
-                            let selected = state.name == selected_state;
-                            view! { <option value=state.name selected=selected>{state.label}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
+                {filters.into_iter().map(|field| {
+                    let selected_state = selected_states.get(&field.name).cloned().unwrap_or_default();
+                    view! {
+                        <label>
+                            {field.label}
+                            <select name=field.name>
+                                <option value="" selected=selected_state.is_empty()>"All states"</option>
+                                {field.states.into_iter().map(|state| {
+                                    let selected = state.name == selected_state;
+                                    view! { <option value=state.name selected=selected>{state.label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                }).collect_view()}
                 {(!groups.is_empty()).then(|| view! {
                     <label>
                         "Group"

@@ -11,7 +11,7 @@ use crate::{
         form::types::form_path,
         object::{
             api::{object_page, FireTransition},
-            types::{object_path, ActionView, FireOrigin, ObjectInput, ObjectView},
+            types::{object_path, ActionView, FireOrigin, ObjectInput, ObjectView, StateBlock},
         },
     },
     components::{
@@ -57,9 +57,8 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
         singular,
         id,
         version,
-        state,
+        blocks,
         fields,
-        actions,
         history,
         more_history,
         message,
@@ -67,6 +66,8 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
         can_delete,
     } = view;
     let name = format!("{} {id}", capitalised(&singular));
+    // One block per state field, headed by its label; a single field keeps "Transitions".
+    let several = blocks.len() > 1;
     let history_path = format!("{}/history", object_path(&resource, &id));
     let list_path = format!("/{resource}");
     let action_context = ActionContext {
@@ -80,7 +81,10 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
             <a href="/">"Home"</a> " / " <a href=list_path>{title}</a> " / " <span aria-current="page">{name.clone()}</span>
         </nav>
         <div class="page-heading">
-            <h1 class="object-title">{name.clone()} " " <StateBadgeView state/></h1>
+            <h1 class="object-title">
+                {name.clone()} " "
+                {blocks.iter().map(|block| view! { <StateBadgeView state=block.state.clone()/> " " }).collect_view()}
+            </h1>
             <div class="object-tools">
                 {can_edit.then(|| view! { <a class="button" href=edit_path(&resource, &id)>"Edit"</a> })}
                 {can_delete.then(|| view! {
@@ -99,25 +103,59 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
                     }).collect_view()}
                 </dl>
             </section>
-            <section class="card" aria-labelledby="actions-heading">
-                <h2 id="actions-heading">"Transitions"</h2>
-                {if actions.is_empty() {
-                    view! { <p class="empty">"No transition is available to you from this state."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="actions">
-                            {actions.into_iter().map(|action| view! {
-                                <li><ActionButton action context=action_context.clone() fire/></li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
+            <div class="state-blocks">
+                {blocks.into_iter().map(|block| {
+                    view! { <StateBlockView block context=action_context.clone() fire several/> }
+                }).collect_view()}
+            </div>
         </div>
         <section class="card" aria-labelledby="history-heading">
             <h2 id="history-heading">"History"</h2>
             <HistoryTable entries=history caption=format!("History of {name}")/>
             <p><a href=history_path>{if more_history { "Full history" } else { "History page" }}</a></p>
+        </section>
+    }
+}
+
+/// One state field: its heading, its state with the description, and its buttons.
+#[component]
+fn StateBlockView(
+    block: StateBlock,
+    context: ActionContext,
+    fire: ServerAction<FireTransition>,
+    several: bool,
+) -> impl IntoView {
+    let heading_id = format!("state-{}-heading", block.field);
+    let labelled_by = heading_id.clone();
+    let heading = if several {
+        block.label.clone()
+    } else {
+        "Transitions".to_owned()
+    };
+    let description = block.state.description.clone();
+    view! {
+        <section class="card state-block" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{heading}</h2>
+            {several.then(|| view! {
+                <p class="object-state">
+                    <StateBadgeView state=block.state.clone()/>
+                    {(!description.is_empty()).then(|| view! { " " <span class="state-description">{description.clone()}</span> })}
+                </p>
+            })}
+            {(!several && !description.is_empty()).then(|| view! {
+                <p class="state-description">{description.clone()}</p>
+            })}
+            {if block.actions.is_empty() {
+                view! { <p class="empty">"No transition is available to you from this state."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="actions">
+                        {block.actions.into_iter().map(|action| view! {
+                            <li><ActionButton action context=context.clone() fire/></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
     }
 }

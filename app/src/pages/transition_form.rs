@@ -64,12 +64,16 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
         transition,
         label,
         help_text,
+        confirmation,
+        field,
         form,
         values,
         errors,
         unavailable,
         message,
     } = view;
+    // A transition without fields that declares a question asks it here, before it runs.
+    let question = confirmation.filter(|_| form.fields.is_empty());
     let object_name = format!("{} {id}", capitalised(&singular));
     let back = object_path(&resource, &id);
     let heading = format!("{label}: {object_name}");
@@ -99,6 +103,9 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
                         version=version
                         origin=FireOrigin::Form
                     />
+                    {question.clone().map(|question| view! {
+                        <p class="confirmation" id="confirmation">{question}</p>
+                    })}
                     {fields}
                     <div class="form-actions">
                         <button type="submit" class="button primary" disabled=move || fire.pending().get()>
@@ -118,7 +125,10 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
             " / " <a href=back.clone()>{object_name.clone()}</a>
         </nav>
         <h1>{heading}</h1>
-        <p class="object-state">"Currently " <StateBadgeView state/></p>
+        <p class="object-state">
+            {field.map(|field| format!("{field}: ")).unwrap_or_else(|| "Currently ".to_owned())}
+            <StateBadgeView state/>
+        </p>
         {(!help_text.is_empty()).then(|| view! { <p class="help">{help_text}</p> })}
         {message.map(|message| view! { <MessageView message/> })}
         <section class="card form-card">{body}</section>

@@ -2,6 +2,7 @@
 //! read back with SQL after single fires, bulk fires, conflicts, races and injected failures.
 
 mod bulk;
+mod campaigns;
 mod firing;
 mod generic_table;
 mod panics;

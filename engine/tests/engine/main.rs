@@ -10,4 +10,5 @@ mod hooks;
 mod keys_and_channels;
 mod meddling;
 mod queries;
+mod state_fields;
 mod support;

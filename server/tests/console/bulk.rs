@@ -116,7 +116,7 @@ async fn the_preview_counts_what_will_move_and_groups_the_rest_by_reason(app: Te
     // "Select all matching" follows the list's filter.
     let mut matching = ids_fields("pay", &[]);
     matching.push(("input[all_matching]".to_owned(), "true".to_owned()));
-    matching.push(("input[query][state]".to_owned(), "new".to_owned()));
+    matching.push(("input[query][states][state]".to_owned(), "new".to_owned()));
     let preview: Value = post(&app, &clerk, "bulk_preview", &matching)
         .await
         .json()

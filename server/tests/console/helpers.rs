@@ -109,9 +109,13 @@ pub async fn set_state(app: &TestApp, id: i64, state: &str) {
 
 pub async fn list(app: &TestApp, client: &Client, query: &[(&str, &str)]) -> Response {
     let mut fields = vec![("input[resource]", "orders")];
+    // Every parameter but these filters the state field it names.
     let keys: Vec<String> = query
         .iter()
-        .map(|(k, _)| format!("input[query][{k}]"))
+        .map(|(k, _)| match *k {
+            "group" | "q" | "sort" | "page" => format!("input[query][{k}]"),
+            field => format!("input[query][states][{field}]"),
+        })
         .collect();
     for ((_, value), key) in query.iter().zip(&keys) {
         fields.push((key.as_str(), value));

@@ -4,11 +4,13 @@
 mod support;
 
 mod bulk;
+mod campaigns;
 mod editing;
 mod helpers;
 mod hostile;
 mod outcomes;
 mod races;
 mod refusal_order;
+mod retired;
 mod transitions;
 mod visibility;

@@ -59,7 +59,7 @@ async fn the_list_filters_searches_sorts_and_pages_with_the_total(app: TestApp) 
         .map(|r| r["id"].as_str().expect("id"))
         .collect();
     assert_eq!(ids, ["3", "5", "7"]);
-    assert_eq!(paid["rows"][0]["state"]["label"], "Paid");
+    assert_eq!(paid["rows"][0]["states"][0]["label"], "Paid");
 
     let third: Value = list(&app, &client, &[("page", "3")])
         .await

@@ -191,7 +191,7 @@ pub fn pay_all_new() -> Vec<(String, String)> {
         ("input[resource]", "orders"),
         ("input[transition]", "pay"),
         ("input[all_matching]", "true"),
-        ("input[query][state]", "new"),
+        ("input[query][states][state]", "new"),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value.to_owned()))

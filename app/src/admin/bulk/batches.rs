@@ -61,9 +61,8 @@ impl<O: SqlModel> MachineResource<O> {
             .await
             .map_err(AppError::internal)?
             .into_iter()
-            .map(|row| self.machine.decode_row(row))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(AppError::internal)?;
+            .map(|row| self.machine().decode_row(row))
+            .collect::<Vec<_>>();
         let positions: std::collections::HashMap<String, i64> = pending
             .iter()
             .map(|(position, id)| (id.clone(), *position))
@@ -159,8 +158,8 @@ impl<O: SqlModel> MachineResource<O> {
         .fields(fields)
         .in_job(job.id);
         let report = self
-            .machine
-            .fire_bulk(self.store(db), request)
+            .machine_of(&job.transition)
+            .fire_bulk(self.store_for(&job.transition, db), request)
             .await
             .map_err(|error| self.fire_error(&job.label, "", error))?;
         let positions: std::collections::HashMap<String, i64> = to_fire

@@ -80,17 +80,18 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
         let label = self.bulk_transition(&input.transition, actor, &rule)?;
         let mut tally = Tally::default();
         if input.all_matching {
-            let mut spec = self.matching_spec(input)?;
+            let mut spec = self.matching_spec(db, input).await?;
             spec.limit = PREVIEW_CHUNK;
             loop {
                 let chunk = self
-                    .store(db)
+                    .store_for(&input.transition, db)
                     .all_matching(&spec)
                     .await
                     .map_err(AppError::internal)?;
                 let last = chunk.last().map(|row| row.id.clone());
                 let full = chunk.len() == PREVIEW_CHUNK as usize;
-                self.tally(&mut tally, &self.decode_rows(chunk)?, input, actor, &rule)?;
+                let rows = self.decode_rows(&input.transition, chunk);
+                self.tally(&mut tally, &rows, input, actor, &rule)?;
                 match last.filter(|_| full) {
                     Some(key) => spec.after = Some(key),
                     None => break,
@@ -161,16 +162,17 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
         }
         // Checked now so that the page can show each field's errors; every batch cleans
         // the same fields again inside its fire, by the same form.
-        let note = match self
-            .machine
-            .clean_fields(&input.transition, &rule, &input.fields)
-        {
+        let note = match self.machine_of(&input.transition).clean_fields(
+            &input.transition,
+            &rule,
+            &input.fields,
+        ) {
             Some(cleaned) => cleaned.map_err(AppError::FormInvalid)?.note,
             None => None,
         };
         let arguments = serde_json::to_value(&input.fields).map_err(AppError::internal)?;
         let job = jobs::NewJob {
-            resource: self.machine.resource().to_owned(),
+            resource: self.name().to_owned(),
             transition: input.transition.clone(),
             label,
             mode: if all_or_nothing {
@@ -205,7 +207,8 @@ impl<O: SqlModel> MachineResource<O> {
     /// holds the permission for.
     pub(crate) fn bulk_actions(&self, actor: &Actor, rule: &Visibility<O>) -> Vec<BulkAction> {
         let mut actions: Vec<BulkAction> = Vec::new();
-        for transition in self.machine.transitions() {
+        let transitions = self.fields.iter().flat_map(|f| f.machine.transitions());
+        for transition in transitions {
             let permitted = match transition.permission() {
                 Some(Permission::Code(code)) => actor.has_perm(code),
                 Some(Permission::Predicate(_)) | None => true,
@@ -244,13 +247,9 @@ impl<O: SqlModel> MachineResource<O> {
             .find(|action| action.name == name);
         match action {
             Some(action) => Ok(action.label),
-            None if self.machine.declarations_of(name).next().is_some()
-                || self.custom_action(name).is_some() =>
-            {
-                Err(AppError::NotAllowed(format!(
-                    "You may not run `{name}` on several objects."
-                )))
-            }
+            None if self.field_of(name).is_some() || self.custom_action(name).is_some() => Err(
+                AppError::NotAllowed(format!("You may not run `{name}` on several objects.")),
+            ),
             None => Err(AppError::NotFound(format!("Transition `{name}`"))),
         }
     }

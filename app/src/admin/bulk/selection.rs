@@ -26,11 +26,11 @@ impl<O: SqlModel> MachineResource<O> {
             .filter_map(|id| self.parse_id(id))
             .collect();
         let stored = self
-            .store(db)
+            .store_for(&input.transition, db)
             .read_many(&keys)
             .await
             .map_err(AppError::internal)?;
-        let rows = self.decode_rows(stored)?;
+        let rows = self.decode_rows(&input.transition, stored);
         let found: std::collections::HashSet<String> =
             rows.iter().map(|row| row.id().to_string()).collect();
         let missing = self
@@ -41,18 +41,23 @@ impl<O: SqlModel> MachineResource<O> {
         Ok((rows, missing))
     }
 
-    pub(super) fn decode_rows(&self, stored: Vec<StoredRow<O>>) -> Result<Vec<Row<O>>, AppError> {
+    /// Rows read through the store of the field `transition` moves, with that field's state.
+    pub(super) fn decode_rows(&self, transition: &str, stored: Vec<StoredRow<O>>) -> Vec<Row<O>> {
+        let machine = self.machine_of(transition);
         stored
             .into_iter()
-            .map(|row| self.machine.decode_row(row))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(AppError::internal)
+            .map(|row| machine.decode_row(row))
+            .collect()
     }
 
     /// The list query "select all matching" stands for, in key order.
-    pub(super) fn matching_spec(&self, input: &BulkInput) -> Result<ListSpec, AppError> {
+    pub(super) async fn matching_spec(
+        &self,
+        db: &Db,
+        input: &BulkInput,
+    ) -> Result<ListSpec, AppError> {
         Ok(ListSpec {
-            states: self.state_filter(&input.query)?,
+            states: self.state_filter(db, &input.query).await?,
             search: crate::admin::list::search_text(&input.query)?,
             search_columns: self.options.search.clone(),
             order: ("id".to_owned(), Direction::Ascending),
@@ -71,7 +76,7 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<Vec<String>, AppError> {
         if input.all_matching {
             self.store(db)
-                .matching_keys(&self.matching_spec(input)?)
+                .matching_keys(&self.matching_spec(db, input).await?)
                 .await
                 .map_err(AppError::internal)
         } else {

@@ -50,20 +50,12 @@ pub struct BulkInput {
 impl BulkInput {
     /// The preview page's address for this selection (`/orders/bulk?transition=pay&id=1…`).
     pub fn preview_path(&self) -> String {
-        let mut pairs = vec![("transition", self.transition.clone())];
+        let mut pairs = vec![("transition".to_owned(), self.transition.clone())];
         if self.all_matching {
-            pairs.push(("all", "1".to_owned()));
-            pairs.extend(
-                [
-                    ("state", self.query.state.clone()),
-                    ("group", self.query.group.clone()),
-                    ("q", self.query.q.clone()),
-                ]
-                .into_iter()
-                .filter_map(|(key, value)| value.filter(|v| !v.is_empty()).map(|v| (key, v))),
-            );
+            pairs.push(("all".to_owned(), "1".to_owned()));
+            pairs.extend(self.query.filter_pairs());
         } else {
-            pairs.extend(self.ids.iter().map(|id| ("id", id.clone())));
+            pairs.extend(self.ids.iter().map(|id| ("id".to_owned(), id.clone())));
         }
         let query: Vec<String> = pairs
             .into_iter()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
-use switchyard_engine::{Actor, FieldErrors, Form, Version};
+use switchyard_engine::{Actor, FieldErrors, Form, StoredState, Version};
 
 use super::types::{DeleteInput, EditView, SaveInput, SaveReport};
 use crate::{
@@ -73,14 +73,16 @@ impl<O: SqlModel> EditFeature for MachineResource<O> {
         let (form, id, version, state, values) = match id {
             Some(id) => {
                 let form = self.edit_form(actor)?;
-                let row = self.load_row(db, id).await?;
+                let loaded = self.load(db, id).await?;
+                let row = loaded.first();
                 let current = serde_json::to_value(row.object()).map_err(AppError::internal)?;
                 let values = form
                     .fields
                     .iter()
                     .map(|field| (field.name.clone(), input_value(current.get(&field.name))))
                     .collect();
-                let state = self.badge(row.state().as_str());
+                let labels = self.state_labels(db).await?;
+                let state = self.badge(&self.fields[0], row.state().as_str(), &labels);
                 (
                     form,
                     Some(row.id().to_string()),
@@ -91,12 +93,14 @@ impl<O: SqlModel> EditFeature for MachineResource<O> {
             }
             None => {
                 let form = self.create_form(actor)?;
-                let initial = self.badge(self.machine.initial_state().as_str());
+                let labels = self.state_labels(db).await?;
+                let first = &self.fields[0];
+                let initial = self.badge(first, first.machine.initial_state().as_str(), &labels);
                 (form, None, 0, initial, BTreeMap::new())
             }
         };
         Ok(EditView {
-            resource: self.machine.resource().to_owned(),
+            resource: self.name().to_owned(),
             title: self.options.title.clone(),
             singular: self.options.singular.clone(),
             id,
@@ -120,7 +124,8 @@ impl<O: SqlModel> EditFeature for MachineResource<O> {
             return self.create(db, input, actor).await;
         }
         let form = self.edit_form(actor)?;
-        let row = self.load_row(db, &input.id).await?;
+        let loaded = self.load(db, &input.id).await?;
+        let row = loaded.first();
         let version = Version::new(input.version)
             .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
         if row.version() != version {
@@ -190,7 +195,8 @@ impl<O: SqlModel> EditFeature for MachineResource<O> {
                 self.options.title.to_lowercase()
             )));
         }
-        let row = self.load_row(db, &input.id).await?;
+        let loaded = self.load(db, &input.id).await?;
+        let row = loaded.first();
         let version = Version::new(input.version)
             .map_err(|_| AppError::Invalid("The version must not be negative.".to_owned()))?;
         if row.version() != version {
@@ -214,7 +220,7 @@ impl<O: SqlModel> EditFeature for MachineResource<O> {
 
 impl<O: SqlModel> MachineResource<O> {
     fn permission(&self, action: &str) -> String {
-        format!("{}.{action}", self.machine.resource())
+        format!("{}.{action}", self.name())
     }
 
     /// Whether `actor` may edit objects of this resource.
@@ -260,7 +266,7 @@ impl<O: SqlModel> MachineResource<O> {
 
     fn note(&self, action: &'static str, state: &str, actor: &Actor, details: Value) -> ChangeNote {
         ChangeNote {
-            resource: self.machine.resource().to_owned(),
+            resource: self.name().to_owned(),
             action,
             state: state.to_owned(),
             actor_id: actor.id,
@@ -292,11 +298,17 @@ impl<O: SqlModel> MachineResource<O> {
             .map(|(_, build)| build)
             .ok_or_else(|| AppError::internal("a creatable resource lost its builder"))?;
         let object = build(&cleaned).map_err(AppError::FormInvalid)?;
-        let initial = self.machine.initial_state();
+        let initial = self.machine().initial_state();
         let note = self.note(CREATE, initial.as_str(), actor, Value::Object(cleaned));
+        // Every state field starts in its machine's initial state.
+        let states: Vec<StoredState> = self
+            .fields
+            .iter()
+            .map(|field| field.machine.encode_state(field.machine.initial_state()))
+            .collect();
         let id = self
             .store(db)
-            .insert_row(&self.machine.encode_state(initial), &object, &note)
+            .insert_row(&states, &object, &note)
             .await
             .map_err(edit_failure)?
             .to_string();

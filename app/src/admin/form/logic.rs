@@ -38,10 +38,19 @@ impl<O: SqlModel> FormFeature for MachineResource<O> {
         name: &str,
         actor: &Actor,
     ) -> Result<FormView, AppError> {
-        let row = self.load_row(db, id).await?;
-        let transition = self.declared(name, &row)?;
+        let field = self
+            .field_of(name)
+            .ok_or_else(|| AppError::NotFound(format!("Transition `{name}`")))?;
+        let loaded = self.load(db, id).await?;
+        let index = self
+            .fields
+            .iter()
+            .position(|f| f.name() == field.name())
+            .unwrap_or_default();
+        let row = &loaded.rows[index];
+        let transition = self.declared(name, row)?;
         let rule = self.visibility(db).await?;
-        let unavailable = match self.availability(transition, &row, actor, &rule) {
+        let unavailable = match self.availability(transition, row, actor, &rule) {
             Ok(()) => None,
             Err(AppError::Refused(sentence)) => Some(sentence),
             Err(other) => return Err(other),
@@ -53,14 +62,16 @@ impl<O: SqlModel> FormFeature for MachineResource<O> {
             .map(|(field, value)| (field, display_value(value)))
             .collect::<BTreeMap<_, _>>();
         Ok(FormView {
-            resource: self.machine.resource().to_owned(),
+            resource: self.name().to_owned(),
             singular: self.options.singular.clone(),
             id: row.id().to_string(),
             version: row.version().get(),
-            state: self.badge(row.state().as_str()),
+            state: self.badge(field, row.state().as_str(), &self.state_labels(db).await?),
             transition: transition.name().to_string(),
             label: self.label_of(transition, row.object(), &rule.overrides),
             help_text: self.help_of(transition, row.object(), &rule.overrides),
+            confirmation: transition.confirmation().map(str::to_owned),
+            field: (self.fields.len() > 1).then(|| field.label.clone()),
             form,
             values,
             errors: BTreeMap::new(),

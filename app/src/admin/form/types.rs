@@ -47,6 +47,13 @@ pub struct FormView {
     pub label: String,
     /// Its help text.
     pub help_text: String,
+    /// The question a transition without a form asks before it runs ("Cancel this campaign?
+    /// This cannot be undone."); `None` when it declares none.
+    #[serde(default)]
+    pub confirmation: Option<String>,
+    /// The label of the state field it moves, when the resource has several ("Review").
+    #[serde(default)]
+    pub field: Option<String>,
     /// The fields.
     pub form: Form,
     /// What each input shows: what was typed, or the initial values from the object.

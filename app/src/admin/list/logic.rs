@@ -2,16 +2,16 @@
 //! page of rows through the store, with what the filters and the bulk menu offer.
 
 use async_trait::async_trait;
-use switchyard_engine::{Actor, StoredState};
+use switchyard_engine::Actor;
 
-use super::types::{ColumnHeader, GroupOption, ListQuery, ListRow, ListView};
+use super::types::{ColumnHeader, FieldFilter, GroupOption, ListQuery, ListRow, ListView};
 use crate::{
     admin::{
-        resource::{options::parse_sort, AdminResource, MachineResource},
+        resource::{options::parse_sort, MachineResource},
         settings::SettingsFeature,
     },
     db::{
-        list::{Direction, ListError, ListSpec},
+        list::{Direction, ListError, ListSpec, StateFilter},
         Db, SqlModel,
     },
     error::AppError,
@@ -27,7 +27,7 @@ pub trait ListFeature: Send + Sync {
 #[async_trait]
 impl<O: SqlModel> ListFeature for MachineResource<O> {
     async fn list(&self, db: &Db, query: &ListQuery, actor: &Actor) -> Result<ListView, AppError> {
-        let states = self.state_filter(query)?;
+        let states = self.state_filter(db, query).await?;
         let order = self.sort(query)?;
         let page_size = self.options.page_size;
         let page = query.page.unwrap_or(1).max(1);
@@ -41,18 +41,29 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
             after: None,
         };
         let found = self.store(db).list(&spec).await.map_err(list_failure)?;
+        let labels = self.state_labels(db).await?;
         let rows = found
             .rows
-            .iter()
-            .map(|row| ListRow {
-                id: row.id.to_string(),
-                state: self.stored_badge(&row.state),
-                cells: self
-                    .options
-                    .columns
-                    .iter()
-                    .map(|column| (column.display)(&row.object))
-                    .collect(),
+            .into_iter()
+            .zip(found.other_states)
+            .map(|(row, others)| {
+                let loaded = self.decode(row, others);
+                let first = loaded.first();
+                ListRow {
+                    id: first.id().to_string(),
+                    states: self
+                        .fields
+                        .iter()
+                        .zip(&loaded.rows)
+                        .map(|(field, row)| self.badge(field, row.state().as_str(), &labels))
+                        .collect(),
+                    cells: self
+                        .options
+                        .columns
+                        .iter()
+                        .map(|column| (column.display)(first.object()))
+                        .collect(),
+                }
             })
             .collect();
         let page_count =
@@ -83,11 +94,32 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
             page,
             page_count,
             page_size,
-            states: self.states(),
-            groups: self
-                .machine
-                .groups()
+            filters: self
+                .fields
                 .iter()
+                .map(|field| FieldFilter {
+                    name: field.name().to_owned(),
+                    label: field.label.clone(),
+                    states: field
+                        .machine
+                        .states()
+                        .iter()
+                        .map(|state| state.name.as_str())
+                        .chain(
+                            query
+                                .states
+                                .get(field.name())
+                                .map(String::as_str)
+                                .filter(|name| field.machine.state(name).is_none()),
+                        )
+                        .map(|name| self.badge(field, name, &labels))
+                        .collect(),
+                })
+                .collect(),
+            groups: self
+                .fields
+                .iter()
+                .flat_map(|field| field.machine.groups())
                 .map(|group| GroupOption {
                     name: group.name.clone(),
                     label: group.label.clone(),
@@ -103,34 +135,58 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
 }
 
 impl<O: SqlModel> MachineResource<O> {
-    /// The stored states a list query keeps, or `None` for all; unknown names are refused.
-    pub(crate) fn state_filter(
+    /// The state filters a list query asks for: one per field filtered, and the group's.
+    /// A filter naming no state field, or a value that cannot be stored in it, is refused; a
+    /// value the machine does not declare is kept when some row holds it (a retired state,
+    /// found with one indexed probe), and refused otherwise, as a typo.
+    pub(crate) async fn state_filter(
         &self,
+        db: &Db,
         query: &ListQuery,
-    ) -> Result<Option<Vec<StoredState>>, AppError> {
-        let by_state = match query.state.as_deref().filter(|s| !s.is_empty()) {
-            Some(name) => {
-                let state = self
-                    .machine
-                    .state(name)
-                    .ok_or_else(|| AppError::Invalid(format!("There is no state `{name}`.")))?;
-                Some(self.machine.encode_state(&state.name))
-            }
-            None => None,
-        };
-        let by_group =
-            match query.group.as_deref().filter(|g| !g.is_empty()) {
-                Some(name) => Some(self.machine.group_filter(name).ok_or_else(|| {
-                    AppError::Invalid(format!("There is no state group `{name}`."))
-                })?),
-                None => None,
+    ) -> Result<Vec<StateFilter>, AppError> {
+        let mut filters = Vec::new();
+        for (name, value) in query.states.iter().filter(|(_, v)| !v.is_empty()) {
+            let field = self.field_named(name).ok_or_else(|| {
+                let known: Vec<&str> = self.fields.iter().map(|f| f.name()).collect();
+                AppError::Invalid(format!(
+                    "There is no state field `{name}`; the filters are {}.",
+                    known.join(", ")
+                ))
+            })?;
+            let unknown = || {
+                AppError::Invalid(format!(
+                    "There is no {} `{value}`.",
+                    field.label.to_lowercase()
+                ))
             };
-        Ok(match (by_state, by_group) {
-            (None, None) => None,
-            (Some(state), None) => Some(vec![state]),
-            (None, Some(group)) => Some(group),
-            (Some(state), Some(group)) => Some(group.into_iter().filter(|s| *s == state).collect()),
-        })
+            let stored = field.filter_value(value).ok_or_else(unknown)?;
+            if field.machine.state(value).is_none() {
+                let held = self
+                    .store_of(field, db)
+                    .holds_state(field.name(), &stored)
+                    .await
+                    .map_err(list_failure)?;
+                if !held {
+                    return Err(unknown());
+                }
+            }
+            filters.push(StateFilter {
+                column: field.name().to_owned(),
+                states: vec![stored],
+            });
+        }
+        if let Some(name) = query.group.as_deref().filter(|g| !g.is_empty()) {
+            let (field, members) = self
+                .fields
+                .iter()
+                .find_map(|field| Some((field, field.machine.group_filter(name)?)))
+                .ok_or_else(|| AppError::Invalid(format!("There is no state group `{name}`.")))?;
+            filters.push(StateFilter {
+                column: field.name().to_owned(),
+                states: members,
+            });
+        }
+        Ok(filters)
     }
 
     /// The sort a list query asks for, refused unless it names a sortable column.
@@ -141,6 +197,7 @@ impl<O: SqlModel> MachineResource<O> {
         let (name, direction) = parse_sort(raw);
         let sortable = name == "id"
             || name == "state"
+            || self.field_named(&name).is_some()
             || self
                 .options
                 .columns

@@ -1,6 +1,8 @@
 //! What the list page shows and sends: plain serializable data, the same on the server and
 //! in the browser.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::admin::{
@@ -17,12 +19,13 @@ pub struct ListInput {
     pub query: ListQuery,
 }
 
-/// A list page's query string: `?state=new&q=smith&sort=-amount_cents&page=2`.
+/// A list page's query string: `?state=new&q=smith&sort=-amount_cents&page=2`, or with
+/// several state fields `?step=draft&review=pending`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListQuery {
-    /// Only objects in this state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    /// Per state field (the parameter is the field's name): only objects in this state.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub states: BTreeMap<String, String>,
     /// Only objects in this state group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
@@ -37,22 +40,77 @@ pub struct ListQuery {
     pub page: Option<u32>,
 }
 
+/// Query parameters that are not state fields' filters; a state field may not take these names.
+pub const RESERVED_PARAMETERS: [&str; 8] = [
+    "group",
+    "q",
+    "sort",
+    "page",
+    "after",
+    "all",
+    "transition",
+    "id",
+];
+
 impl ListQuery {
+    /// The query of a list (or bulk) address from its parameters: every parameter that is not
+    /// reserved filters the state field it names (empty values are left out).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ListQuery {
+        let mut query = ListQuery::default();
+        for (key, value) in pairs {
+            if value.is_empty() {
+                continue;
+            }
+            let owned = Some(value.to_owned());
+            match key {
+                "group" => query.group = owned,
+                "q" => query.q = owned,
+                "sort" => query.sort = owned,
+                "page" => query.page = value.parse().ok(),
+                key if RESERVED_PARAMETERS.contains(&key) => {}
+                field => {
+                    query.states.insert(field.to_owned(), value.to_owned());
+                }
+            }
+        }
+        query
+    }
+
+    /// The filters and the search (what "select all matching" keeps), as parameters.
+    pub fn filter_pairs(&self) -> Vec<(String, String)> {
+        self.states
+            .iter()
+            .map(|(field, state)| (field.clone(), state.clone()))
+            .chain(
+                [("group", &self.group), ("q", &self.q)]
+                    .into_iter()
+                    .filter_map(|(key, value)| value.clone().map(|v| (key.to_owned(), v))),
+            )
+            .filter(|(_, value)| !value.is_empty())
+            .collect()
+    }
+
+    /// Whether any filter or search is set.
+    pub fn is_filtered(&self) -> bool {
+        !self.filter_pairs().is_empty()
+    }
+
     /// The query string for this query (empty members left out), starting with `?` unless empty.
     pub fn to_query_string(&self) -> String {
-        let pairs: Vec<(&str, String)> = [
-            ("state", self.state.clone()),
-            ("group", self.group.clone()),
-            ("q", self.q.clone()),
-            ("sort", self.sort.clone()),
-            (
-                "page",
-                self.page.filter(|page| *page > 1).map(|p| p.to_string()),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(key, value)| value.filter(|v| !v.is_empty()).map(|v| (key, v)))
-        .collect();
+        let mut pairs = self.filter_pairs();
+        pairs.extend(
+            [
+                ("sort", self.sort.clone()),
+                (
+                    "page",
+                    self.page.filter(|page| *page > 1).map(|p| p.to_string()),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(key, value)| {
+                value.filter(|v| !v.is_empty()).map(|v| (key.to_owned(), v))
+            }),
+        );
         if pairs.is_empty() {
             return String::new();
         }
@@ -77,15 +135,27 @@ pub struct ColumnHeader {
     pub numeric: bool,
 }
 
-/// One list row: the key, the state, and the declared columns' display values.
+/// One list row: the key, each state field's state, and the declared columns' values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListRow {
     /// The key, as it appears in the object's address.
     pub id: String,
-    /// The state.
-    pub state: StateBadge,
+    /// Each state field's state, in field order.
+    pub states: Vec<StateBadge>,
     /// The declared columns' values, in header order.
     pub cells: Vec<String>,
+}
+
+/// A state field's filter: its parameter, its label and the states it offers. (Counts are on
+/// the home page: counting every state on each list page would cost a scan of the table.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldFilter {
+    /// The field's name, the filter's parameter (`step`).
+    pub name: String,
+    /// Its label ("Step"), also the badge column's header.
+    pub label: String,
+    /// Every declared state, then the filtered value when the machine does not declare it.
+    pub states: Vec<StateBadge>,
 }
 
 /// A state group offered as a filter.
@@ -120,9 +190,9 @@ pub struct ListView {
     pub page_count: u32,
     /// Rows per page.
     pub page_size: u32,
-    /// Every state, for the state filter.
-    pub states: Vec<StateBadge>,
-    /// Every state group, for the group filter.
+    /// Each state field's filter, in field order (also the badge columns).
+    pub filters: Vec<FieldFilter>,
+    /// Every state group of every field, for the group filter.
     pub groups: Vec<GroupOption>,
     /// Whether search is offered (the resource declares search columns).
     pub searchable: bool,

@@ -4,7 +4,7 @@
 //! through the engine's one firing path, which reads the row once, inside its transaction,
 //! and runs every check.
 
-use switchyard_engine::{FireError, Row};
+use switchyard_engine::{FireError, Row, StoreError};
 
 use crate::{
     admin::{
@@ -32,7 +32,7 @@ impl<O: SqlModel> MachineResource<O> {
         loaded
             .and_then(declared)
             .or_else(|| {
-                self.machine
+                self.machine_of(name)
                     .declarations_of(name)
                     .next()
                     .map(|transition| rule.label(transition))
@@ -55,7 +55,9 @@ impl<O: SqlModel> MachineResource<O> {
             FireError::UnknownTransition(name) => {
                 AppError::NotFound(format!("Transition `{name}`"))
             }
-            FireError::Unavailable { reason, .. } => self.refusal(label, reason),
+            FireError::Unavailable { reason, transition } => {
+                self.refusal(transition.as_str(), label, reason)
+            }
             FireError::FormInvalid { errors, .. } => AppError::FormInvalid(errors),
             FireError::InvalidArguments { message, .. } => {
                 AppError::Invalid(format!("{label}: the arguments were refused: {message}"))
@@ -64,14 +66,16 @@ impl<O: SqlModel> MachineResource<O> {
                 AppError::Refused(format!("{label} was refused: {error}"))
             }
             FireError::HandlerFailed {
-                error, error_state, ..
+                error,
+                error_state,
+                transition,
             } => {
                 let mut text = format!("{label} failed: {error}");
                 if let Some(state) = error_state {
                     text.push_str(&format!(
                         " The {} is now {}.",
                         self.options.singular,
-                        state_label(&self.machine, &state)
+                        state_label(self.machine_of(transition.as_str()), &state)
                     ));
                 } else {
                     text.push_str(" Nothing was changed.");
@@ -83,6 +87,9 @@ impl<O: SqlModel> MachineResource<O> {
                  Nothing was changed."
             )),
             FireError::Conflict(_) => self.conflict(label),
+            FireError::Store(StoreError::Refused(sentence)) => AppError::Refused(format!(
+                "{label} was refused by the database, which changed nothing: {sentence}"
+            )),
             FireError::Store(error) => AppError::internal(error),
         }
     }

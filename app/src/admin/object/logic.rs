@@ -1,15 +1,18 @@
 //! The object page, the history page and firing a transition, for a [`MachineResource`].
 
 use async_trait::async_trait;
-use switchyard_engine::{Actor, ConsoleRule, FireRequest, Outcome, Row, Unavailable, Version};
+use switchyard_engine::{
+    Actor, ConsoleRule, FireRequest, Outcome, Row, StateName, Unavailable, Version,
+};
 
 use super::types::{
     ActionView, FieldValue, FireInput, FireReport, HistoryEntry, HistoryView, ObjectView,
+    StateBlock,
 };
 use crate::{
     admin::{
         flash::{Message, MessageKind},
-        resource::{state_label, MachineResource},
+        resource::{state_label, MachineResource, StateField, StateLabels},
         settings::visibility::{Overrides, Visibility},
     },
     db::{
@@ -38,18 +41,30 @@ pub trait ObjectFeature: Send + Sync {
 #[async_trait]
 impl<O: SqlModel> ObjectFeature for MachineResource<O> {
     async fn object(&self, db: &Db, id: &str, actor: &Actor) -> Result<ObjectView, AppError> {
-        let row = self.load_row(db, id).await?;
+        let loaded = self.load(db, id).await?;
+        let row = loaded.first();
         let rule = self.visibility(db).await?;
+        let labels = self.state_labels(db).await?;
         let (history, more_history) = self
-            .recent_history(db, &row, OBJECT_PAGE_HISTORY, &rule.overrides)
+            .recent_history(db, row, OBJECT_PAGE_HISTORY, &rule.overrides, &labels)
             .await?;
         Ok(ObjectView {
-            resource: self.machine.resource().to_owned(),
+            resource: self.name().to_owned(),
             title: self.options.title.clone(),
             singular: self.options.singular.clone(),
             id: row.id().to_string(),
             version: row.version().get(),
-            state: self.badge(row.state().as_str()),
+            blocks: self
+                .fields
+                .iter()
+                .zip(&loaded.rows)
+                .map(|(field, row)| StateBlock {
+                    field: field.name().to_owned(),
+                    label: field.label.clone(),
+                    state: self.badge(field, row.state().as_str(), &labels),
+                    actions: self.actions(field, row, actor, &rule),
+                })
+                .collect(),
             fields: self
                 .options
                 .fields
@@ -59,7 +74,6 @@ impl<O: SqlModel> ObjectFeature for MachineResource<O> {
                     value: (field.display)(row.object()),
                 })
                 .collect(),
-            actions: self.actions(&row, actor, &rule),
             history,
             more_history,
             message: None,
@@ -69,15 +83,23 @@ impl<O: SqlModel> ObjectFeature for MachineResource<O> {
     }
 
     async fn history(&self, db: &Db, id: &str, limit: usize) -> Result<HistoryView, AppError> {
-        let row = self.load_row(db, id).await?;
-        let overrides = Overrides::read(db, self.machine.resource()).await?;
-        let (entries, truncated) = self.recent_history(db, &row, limit, &overrides).await?;
+        let loaded = self.load(db, id).await?;
+        let overrides = Overrides::read(db, self.name()).await?;
+        let labels = self.state_labels(db).await?;
+        let (entries, truncated) = self
+            .recent_history(db, loaded.first(), limit, &overrides, &labels)
+            .await?;
         Ok(HistoryView {
-            resource: self.machine.resource().to_owned(),
+            resource: self.name().to_owned(),
             title: self.options.title.clone(),
             singular: self.options.singular.clone(),
-            id: row.id().to_string(),
-            state: self.badge(row.state().as_str()),
+            id: loaded.first().id().to_string(),
+            states: self
+                .fields
+                .iter()
+                .zip(&loaded.rows)
+                .map(|(field, row)| self.badge(field, row.state().as_str(), &labels))
+                .collect(),
             entries,
             truncated,
         })
@@ -103,20 +125,26 @@ impl<O: SqlModel> ObjectFeature for MachineResource<O> {
             .in_console(rule.clone())
             .expecting_version(version)
             .fields(input.fields.clone());
-        let attempted = self.machine.attempt(self.store(db), request).await;
+        let field = self
+            .field_of(&input.transition)
+            .ok_or_else(|| AppError::NotFound(format!("Transition `{}`", input.transition)))?;
+        let machine = &field.machine;
+        let attempted = machine.attempt(self.store_of(field, db), request).await;
         let label = self.fired_label(&input.transition, attempted.loaded.as_ref(), &rule);
         match attempted.result {
             Ok(fired) => {
+                let labels = self.state_labels(db).await?;
+                let label_of = |state: &StateName| self.badge(field, state.as_str(), &labels).label;
                 let text = match &fired.outcome {
                     Outcome::Moved { from, to } => format!(
                         "{label}: moved from {} to {}.",
-                        state_label(&self.machine, from),
-                        state_label(&self.machine, to)
+                        label_of(from),
+                        label_of(to)
                     ),
                     Outcome::Stayed { state } => format!(
                         "{label}: done; the {} stays {}.",
                         self.options.singular,
-                        state_label(&self.machine, state)
+                        label_of(state)
                     ),
                 };
                 Ok(FireReport {
@@ -124,7 +152,7 @@ impl<O: SqlModel> ObjectFeature for MachineResource<O> {
                         kind: MessageKind::Success,
                         text,
                     },
-                    state: self.badge(fired.row.state().as_str()),
+                    state: self.badge(field, fired.row.state().as_str(), &labels),
                 })
             }
             Err(error) => Err(self.fire_error(&label, &input.id, error)),
@@ -136,9 +164,16 @@ impl<O: SqlModel> MachineResource<O> {
     /// The buttons `actor` gets on this row, in declaration order, from the engine's one
     /// query of availability; what the console hides is left out (the chain asks visibility
     /// first), whatever else keeps it from being fired.
-    fn actions(&self, row: &Row<O>, actor: &Actor, rule: &Visibility<O>) -> Vec<ActionView> {
+    fn actions(
+        &self,
+        field: &StateField<O>,
+        row: &Row<O>,
+        actor: &Actor,
+        rule: &Visibility<O>,
+    ) -> Vec<ActionView> {
         let display = self.options.unavailable;
-        self.machine
+        field
+            .machine
             .console_statuses(row, actor, rule)
             .into_iter()
             .filter_map(|status| {
@@ -156,7 +191,7 @@ impl<O: SqlModel> MachineResource<O> {
                     Err(Unavailable::WrongState { state }) if display.wrong_state => Some(format!(
                         "Not possible while the {} is {}.",
                         self.options.singular,
-                        state_label(&self.machine, &state)
+                        state_label(&field.machine, &state)
                     )),
                     Err(_) => return None,
                 };
@@ -174,14 +209,32 @@ impl<O: SqlModel> MachineResource<O> {
 
     /// One audit row as the history shows it, the transition named by the label the console
     /// uses now (the browser's override, else the declared one).
-    fn history_entry(&self, record: AuditRecord, overrides: &Overrides) -> HistoryEntry {
+    fn history_entry(
+        &self,
+        record: AuditRecord,
+        overrides: &Overrides,
+        labels: &StateLabels,
+    ) -> HistoryEntry {
+        // A transition's row names its field; an edit's names none and shows the first's.
+        let field = record
+            .field
+            .as_deref()
+            .and_then(|name| self.field_named(name))
+            .or_else(|| self.field_of(&record.transition))
+            .unwrap_or(&self.fields[0]);
         let transition = match record.transition.as_str() {
             EDIT => "Edited".to_owned(),
             CREATE => "Created".to_owned(),
             DELETE => "Deleted".to_owned(),
             name => overrides
                 .label(name)
-                .or_else(|| self.machine.declarations_of(name).next().map(|t| t.label()))
+                .or_else(|| {
+                    field
+                        .machine
+                        .declarations_of(name)
+                        .next()
+                        .map(|t| t.label())
+                })
                 .unwrap_or(name)
                 .to_owned(),
         };
@@ -190,8 +243,11 @@ impl<O: SqlModel> MachineResource<O> {
             at: record.created_at,
             actor: record.actor_username,
             transition,
-            source: self.badge(&record.source),
-            target: record.target.map(|target| self.badge(&target)),
+            field: (self.fields.len() > 1 && record.field.is_some()).then(|| field.label.clone()),
+            source: self.badge(field, &record.source, labels),
+            target: record
+                .target
+                .map(|target| self.badge(field, &target, labels)),
             error: record.error,
             arguments: record.arguments,
             description: record.description,
@@ -205,15 +261,16 @@ impl<O: SqlModel> MachineResource<O> {
         row: &Row<O>,
         limit: usize,
         overrides: &Overrides,
+        labels: &StateLabels,
     ) -> Result<(Vec<HistoryEntry>, bool), AppError> {
         let fetch = i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1;
-        let resource = self.machine.resource();
+        let resource = self.name();
         let mut records = object_history(db, resource, &row.id().to_string(), fetch).await?;
         let more = records.len() > limit;
         records.truncate(limit);
         let entries = records
             .into_iter()
-            .map(|record| self.history_entry(record, overrides))
+            .map(|record| self.history_entry(record, overrides, labels))
             .collect();
         Ok((entries, more))
     }

@@ -22,9 +22,10 @@ impl<O: SqlModel> MachineResource<O> {
         name: &'a str,
         row: &Row<O>,
     ) -> Result<&'a Transition<O>, AppError> {
-        self.machine
+        let machine = self.machine_of(name);
+        machine
             .resolve(name, row.state())
-            .or_else(|| self.machine.declarations_of(name).next())
+            .or_else(|| machine.declarations_of(name).next())
             .ok_or_else(|| AppError::NotFound(format!("Transition `{name}`")))
     }
 
@@ -72,25 +73,26 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
         rule: &Visibility<O>,
     ) -> Result<(), AppError> {
+        let name = transition.name().as_str();
         match self
-            .machine
-            .console_unavailable_reason(transition.name().as_str(), row, actor, rule)
+            .machine_of(name)
+            .console_unavailable_reason(name, row, actor, rule)
         {
             None => Ok(()),
             Some(reason) => {
                 let label = self.label_of(transition, row.object(), &rule.overrides);
-                Err(self.refusal(&label, reason))
+                Err(self.refusal(name, &label, reason))
             }
         }
     }
 
-    /// The error for a transition that is unavailable, in a sentence naming it.
-    pub(crate) fn refusal(&self, label: &str, reason: Unavailable) -> AppError {
+    /// The error for the transition `name` when it is unavailable, in a sentence naming it.
+    pub(crate) fn refusal(&self, name: &str, label: &str, reason: Unavailable) -> AppError {
         match reason {
             Unavailable::WrongState { state } => AppError::Refused(format!(
                 "{label} is not possible: the {} is {}.",
                 self.options.singular,
-                state_label(&self.machine, &state)
+                state_label(self.machine_of(name), &state)
             )),
             Unavailable::ConditionsUnmet { .. } => {
                 AppError::Refused(format!("{label} is not possible: {reason}"))

@@ -53,6 +53,19 @@ pub struct ActionView {
     pub disabled_reason: Option<String>,
 }
 
+/// One state field on the object page: its label, its state and the buttons of its machine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateBlock {
+    /// The field's name (`review`).
+    pub field: String,
+    /// Its label ("Review"), the block's heading.
+    pub label: String,
+    /// The current state, with its description.
+    pub state: StateBadge,
+    /// The buttons of this field's machine, in declaration order.
+    pub actions: Vec<ActionView>,
+}
+
 /// An audit row as the history shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -64,6 +77,8 @@ pub struct HistoryEntry {
     pub actor: String,
     /// The transition's label (its name when the machine no longer declares it).
     pub transition: String,
+    /// The label of the state field it moved, when the resource has several ("Review").
+    pub field: Option<String>,
     /// The state before.
     pub source: StateBadge,
     /// The state stored, if any.
@@ -89,12 +104,10 @@ pub struct ObjectView {
     pub id: String,
     /// The version read; posted back with a transition so a stale page is caught.
     pub version: i64,
-    /// The current state.
-    pub state: StateBadge,
+    /// Each state field with its state and buttons, in field order.
+    pub blocks: Vec<StateBlock>,
     /// The declared fields.
     pub fields: Vec<FieldValue>,
-    /// The buttons, in declaration order.
-    pub actions: Vec<ActionView>,
     /// The newest history rows.
     pub history: Vec<HistoryEntry>,
     /// Whether older history rows exist beyond `history`.
@@ -118,8 +131,8 @@ pub struct HistoryView {
     pub singular: String,
     /// The key.
     pub id: String,
-    /// The current state.
-    pub state: StateBadge,
+    /// Each state field's current state, in field order.
+    pub states: Vec<StateBadge>,
     /// The rows, newest first.
     pub entries: Vec<HistoryEntry>,
     /// Whether older rows were left out.

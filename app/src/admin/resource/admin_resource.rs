@@ -10,12 +10,15 @@
 //! with every method needed an inherent method on `MachineResource` for each and a forwarding
 //! method beside it; a feature trait has one body per method.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
-use switchyard_engine::Permission;
+use switchyard_engine::{Permission, StoredState};
 
 use super::{
-    machine::MachineResource,
-    summary::{ResourceSummary, StateBadge, StateCount},
+    field::StateField,
+    machine::{MachineResource, StateLabels},
+    summary::{FieldSummary, GroupCount, ResourceSummary, StateCount},
 };
 use crate::{
     admin::{
@@ -23,6 +26,7 @@ use crate::{
         object::ObjectFeature, settings::SettingsFeature,
     },
     db::{Db, SqlModel},
+    error::AppError,
 };
 
 /// What the console needs of any resource: its identity here, each feature through its trait.
@@ -41,16 +45,14 @@ pub trait AdminResource:
     /// Every permission code the resource checks: its view permission, then each
     /// transition's code in declaration order (predicates have none).
     fn permission_codes(&self) -> Vec<String>;
-    /// Every state as a badge, in declaration order.
-    fn states(&self) -> Vec<StateBadge>;
-    /// Every state with how many objects are in it.
-    async fn summary(&self, db: &Db) -> Result<ResourceSummary, sqlx::Error>;
+    /// Each state field with its states and groups, counted.
+    async fn summary(&self, db: &Db) -> Result<ResourceSummary, AppError>;
 }
 
 #[async_trait]
 impl<O: SqlModel> AdminResource for MachineResource<O> {
     fn name(&self) -> &str {
-        self.machine.resource()
+        MachineResource::name(self)
     }
 
     fn title(&self) -> &str {
@@ -72,7 +74,8 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
                 .filter(|(_, offered)| *offered)
                 .map(|(action, _)| format!("{name}.{action}")),
         );
-        for transition in self.machine.transitions() {
+        let transitions = self.fields.iter().flat_map(|f| f.machine.transitions());
+        for transition in transitions {
             if let Some(Permission::Code(code)) = transition.permission() {
                 if !codes.contains(code) {
                     codes.push(code.clone());
@@ -82,34 +85,85 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
         codes
     }
 
-    fn states(&self) -> Vec<StateBadge> {
-        self.machine
-            .states()
-            .iter()
-            .map(|state| self.badge(state.name.as_str()))
-            .collect()
-    }
-
-    async fn summary(&self, db: &Db) -> Result<ResourceSummary, sqlx::Error> {
-        let counts = self.stored_counts(db).await?;
-        let states: Vec<StateCount> = self
-            .machine
-            .states()
-            .iter()
-            .zip(self.states())
-            .map(|(state, badge)| StateCount {
-                count: counts
-                    .get(&self.machine.encode_state(&state.name))
-                    .copied()
-                    .unwrap_or(0),
-                state: badge,
-            })
-            .collect();
+    async fn summary(&self, db: &Db) -> Result<ResourceSummary, AppError> {
+        let labels = self.state_labels(db).await?;
+        let mut fields = Vec::with_capacity(self.fields.len());
+        let mut total = 0;
+        for field in &self.fields {
+            fields.push(self.field_summary(db, field, &labels).await?);
+            if fields.len() == 1 {
+                total = fields[0].states.iter().map(|state| state.count).sum();
+            }
+        }
         Ok(ResourceSummary {
             name: self.name().to_owned(),
             title: self.options.title.clone(),
-            total: counts.values().sum(),
-            states,
+            fields,
+            total,
         })
+    }
+}
+
+impl<O: SqlModel> MachineResource<O> {
+    /// One field's states (declared, then undeclared values found in the column) and groups,
+    /// counted with one grouped count of the column.
+    pub(crate) async fn field_summary(
+        &self,
+        db: &Db,
+        field: &StateField<O>,
+        labels: &StateLabels,
+    ) -> Result<FieldSummary, AppError> {
+        let mut counts = self.stored_counts(db, field).await?;
+        let machine = &field.machine;
+        let mut states: Vec<StateCount> = machine
+            .states()
+            .iter()
+            .map(|state| StateCount {
+                count: counts
+                    .remove(&machine.encode_state(&state.name))
+                    .unwrap_or(0),
+                state: self.badge(field, state.name.as_str(), labels),
+            })
+            .collect();
+        let declared_counts: HashMap<&str, i64> = states
+            .iter()
+            .map(|state| (state.state.name.as_str(), state.count))
+            .collect();
+        let groups = machine
+            .groups()
+            .iter()
+            .map(|group| GroupCount {
+                name: group.name.clone(),
+                label: group.label.clone(),
+                count: group
+                    .members
+                    .iter()
+                    .map(|member| declared_counts.get(member.as_str()).copied().unwrap_or(0))
+                    .sum(),
+            })
+            .collect();
+        let mut undeclared: Vec<(String, i64)> = counts
+            .into_iter()
+            .map(|(stored, count)| (stored_text(&stored), count))
+            .collect();
+        undeclared.sort();
+        states.extend(undeclared.into_iter().map(|(name, count)| StateCount {
+            state: self.badge(field, &name, labels),
+            count,
+        }));
+        Ok(FieldSummary {
+            name: field.name().to_owned(),
+            label: field.label.clone(),
+            states,
+            groups,
+        })
+    }
+}
+
+/// A stored value as text: what an undeclared state is called and filtered by.
+pub(crate) fn stored_text(stored: &StoredState) -> String {
+    match stored {
+        StoredState::Text(text) => text.clone(),
+        StoredState::Integer(code) => code.to_string(),
     }
 }

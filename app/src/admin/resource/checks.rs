@@ -1,18 +1,57 @@
 //! The checks `MachineResource::new` runs on a resource's admin options: every column they
 //! sort, search, edit or order by exists with a usable kind, and bulk options name what exists.
 
-use switchyard_engine::Machine;
-
-use super::options::AdminOptions;
+use super::{field::StateField, options::AdminOptions};
 use crate::db::{ColumnKind, IdKind, Table};
+
+/// A new state field must drive a column no other field drives, and take no transition or
+/// group name another field declares: a transition's name alone says which field it moves,
+/// in addresses (`/campaigns/1/transitions/approve`), jobs, settings and the audit log.
+pub(super) fn check_fields<O>(fields: &[StateField<O>], new: &StateField<O>) -> Result<(), String> {
+    for field in fields {
+        if field.name() == new.name() {
+            return Err(format!("two machines drive the field `{}`", new.name()));
+        }
+        for name in new.machine.transition_names() {
+            if field
+                .machine
+                .declarations_of(name.as_str())
+                .next()
+                .is_some()
+            {
+                return Err(format!(
+                    "the transition name `{name}` is declared by the machines of both `{}` and \
+                     `{}`; transition names must be unique within a resource",
+                    field.name(),
+                    new.name()
+                ));
+            }
+        }
+        for group in new.machine.groups() {
+            if field.machine.group(&group.name).is_some() {
+                return Err(format!(
+                    "the state group `{}` is declared by the machines of both `{}` and `{}`",
+                    group.name,
+                    field.name(),
+                    new.name()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Per-action modes must name transitions, and a deployer's action must not take a
 /// transition's name (the menu and the job record name either by it).
 pub(super) fn check_bulk_options<O>(
-    machine: &Machine<O>,
+    fields: &[StateField<O>],
     options: &AdminOptions<O>,
 ) -> Result<(), String> {
-    let declared = |name: &str| machine.declarations_of(name).next().is_some();
+    let declared = |name: &str| {
+        fields
+            .iter()
+            .any(|field| field.machine.declarations_of(name).next().is_some())
+    };
     if let Some(name) = options.bulk_modes.keys().find(|name| !declared(name)) {
         return Err(format!("bulk mode for `{name}`, which is not a transition"));
     }
@@ -33,7 +72,10 @@ pub(super) fn check_bulk_options<O>(
 /// Every column the options sort, search or order by must exist with a usable kind.
 pub(super) fn check_options<O>(table: &Table, options: &AdminOptions<O>) -> Result<(), String> {
     let column = |name: &str| table.columns().iter().find(|c| c.name == name);
-    let sortable = |name: &str| name == "id" || name == "state" || column(name).is_some();
+    let state_column = |name: &str| table.state_columns().iter().any(|s| s.name == name);
+    let sortable = |name: &str| {
+        name == "id" || name == "state" || state_column(name) || column(name).is_some()
+    };
     for declared in options.columns.iter().filter(|c| c.sortable) {
         if !sortable(&declared.name) {
             return Err(format!(
@@ -53,7 +95,7 @@ pub(super) fn check_options<O>(table: &Table, options: &AdminOptions<O>) -> Resu
     }
     let editable = options.edit_form.iter().flat_map(|form| form.fields.iter());
     for field in editable {
-        if column(&field.name).is_none() || field.name == table.state_column() {
+        if column(&field.name).is_none() || state_column(&field.name) {
             return Err(format!(
                 "editable field `{}` is not a column of `{}`",
                 field.name,

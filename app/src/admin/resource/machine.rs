@@ -1,12 +1,14 @@
-//! [`MachineResource`]: a machine over a declared table with its admin options, and what
-//! every feature needs of it (its store, keys from addresses, state badges, rows by key).
+//! [`MachineResource`]: one or more state fields (a machine each) over a declared table with
+//! its admin options, and what every feature needs of it (stores, keys from addresses, state
+//! badges, rows by key).
 
-use std::{collections::HashMap, sync::Arc, sync::OnceLock};
+use std::{collections::HashMap, sync::Arc};
 
-use switchyard_engine::{Machine, ObjectId, Row, StateName, StoredState};
+use switchyard_engine::{Machine, ObjectId, Row, StateName, StoredRow, StoredState};
 
 use super::{
-    checks::{check_bulk_options, check_options},
+    checks::{check_bulk_options, check_fields, check_options},
+    field::StateField,
     options::AdminOptions,
     registry::RegistryError,
     summary::StateBadge,
@@ -18,52 +20,122 @@ use crate::{
     with_pool,
 };
 
-/// A resource made of a model type `O`, its machine, its table and its admin options.
+/// A resource made of a model type `O`, its state fields, its table and its admin options.
 pub struct MachineResource<O> {
-    pub(crate) machine: Arc<Machine<O>>,
+    /// The state fields, in declaration order; the first drives the console's reads.
+    pub(crate) fields: Vec<StateField<O>>,
     pub(crate) table: Table,
     pub(crate) options: AdminOptions<O>,
-    count_sql: String,
-    /// The engine's store, made at first use (the registry is built before the database
-    /// opens); one per resource, so SQLite fires share its writer connection.
-    store: OnceLock<SqlStore<O>>,
     /// The console's default for transitions whose flag is unset; the registry sets it.
     pub(crate) console_default: DefaultVisibility,
 }
 
+/// An object as the console read it: one `Row` per state field (the same key, version and
+/// object; each with its field's state), in field order.
+pub(crate) struct Loaded<O> {
+    pub(crate) rows: Vec<Row<O>>,
+}
+
+impl<O> Loaded<O> {
+    /// The first field's row: the key, the version and the object every row shares.
+    pub(crate) fn first(&self) -> &Row<O> {
+        &self.rows[0]
+    }
+}
+
+/// The labels and descriptions of key-table states, read from their tables once per page,
+/// by field name then state name.
+#[derive(Default)]
+pub(crate) struct StateLabels(HashMap<String, HashMap<String, (String, String)>>);
+
 impl<O: SqlModel> MachineResource<O> {
-    /// Registers a machine over a table with its admin options, under the machine's name;
-    /// options naming columns the table lacks (to sort, search or order by) are refused.
+    /// Registers a machine over a table with its admin options, under the machine's name: the
+    /// table's state column named by the machine's field (`state` unless declared) is the
+    /// first state field, labelled "State" unless [`labelled`](Self::labelled). Options naming
+    /// columns the table lacks (to sort, search or order by) are refused.
     pub fn new(
         machine: Machine<O>,
         table: Table,
         options: AdminOptions<O>,
     ) -> Result<Self, RegistryError> {
-        check_options(&table, &options)
-            .and_then(|()| check_bulk_options(&machine, &options))
-            .map_err(|message| RegistryError::Declaration {
-                resource: machine.resource().to_owned(),
-                message,
-            })?;
-        // Identifiers come from a validated table declaration, never from a request.
-        let count_sql = format!(
-            "SELECT {state}, COUNT(*) FROM {table} GROUP BY {state}",
-            state = table.state_column(),
-            table = table.name(),
-        );
-        Ok(Self {
-            machine: Arc::new(machine),
+        let resource = machine.resource().to_owned();
+        let declaration = |message: String| RegistryError::Declaration {
+            resource: resource.clone(),
+            message,
+        };
+        check_options(&table, &options).map_err(declaration)?;
+        let field = StateField::new("State", machine, &table).map_err(declaration)?;
+        let resource = Self {
+            fields: vec![field],
             table,
             options,
-            count_sql,
-            store: OnceLock::new(),
             console_default: DefaultVisibility::default(),
-        })
+        };
+        check_bulk_options(&resource.fields, &resource.options).map_err(declaration)?;
+        Ok(resource)
     }
 
-    /// The machine.
+    /// Labels the first state field ("Step"); the object page heads its block with it.
+    pub fn labelled(mut self, label: &str) -> Self {
+        self.fields[0].label = label.to_owned();
+        self
+    }
+
+    /// Adds another state field: `machine` drives the table's state column named by its
+    /// field. Refused when the machine belongs to another resource, the column is missing or
+    /// already driven, or a transition or group name is already taken in this resource.
+    pub fn and_machine(mut self, label: &str, machine: Machine<O>) -> Result<Self, RegistryError> {
+        let resource = self.name().to_owned();
+        let declaration = |message: String| RegistryError::Declaration {
+            resource: resource.clone(),
+            message,
+        };
+        if machine.resource() != resource {
+            return Err(declaration(format!(
+                "the machine of field `{}` belongs to resource `{}`",
+                machine.field(),
+                machine.resource()
+            )));
+        }
+        let field = StateField::new(label, machine, &self.table).map_err(declaration)?;
+        check_fields(&self.fields, &field).map_err(declaration)?;
+        self.fields.push(field);
+        check_bulk_options(&self.fields, &self.options).map_err(declaration)?;
+        Ok(self)
+    }
+
+    /// The resource's name, its address segment (`campaigns`): its machines' resource.
+    pub fn name(&self) -> &str {
+        self.fields[0].machine.resource()
+    }
+
+    /// The first field's machine.
     pub fn machine(&self) -> &Arc<Machine<O>> {
-        &self.machine
+        &self.fields[0].machine
+    }
+
+    /// The state fields, in declaration order.
+    pub fn fields(&self) -> &[StateField<O>] {
+        &self.fields
+    }
+
+    /// The field whose machine declares the transition `name` (names are unique per resource).
+    pub(crate) fn field_of(&self, name: &str) -> Option<&StateField<O>> {
+        self.fields
+            .iter()
+            .find(|field| field.machine.declarations_of(name).next().is_some())
+    }
+
+    /// The machine that declares the transition `name`, else the first field's (whose lookups
+    /// then find nothing, and say so).
+    pub(crate) fn machine_of(&self, name: &str) -> &Arc<Machine<O>> {
+        self.field_of(name)
+            .map_or(&self.fields[0].machine, |field| &field.machine)
+    }
+
+    /// The field named `name`.
+    pub(crate) fn field_named(&self, name: &str) -> Option<&StateField<O>> {
+        self.fields.iter().find(|field| field.name() == name)
     }
 
     /// The table declaration.
@@ -71,10 +143,28 @@ impl<O: SqlModel> MachineResource<O> {
         &self.table
     }
 
-    /// The engine's store on `db` (the one database the server opened).
+    /// The first field's store on `db` (the one database the server opened): what the
+    /// console reads through.
     pub(crate) fn store(&self, db: &Db) -> &SqlStore<O> {
-        self.store
-            .get_or_init(|| SqlStore::new(db.clone(), self.table.clone()))
+        self.store_of(&self.fields[0], db)
+    }
+
+    /// The engine's store of `field` on `db`; made at first use (the registry is built before
+    /// the database opens), one per field, all sharing one SQLite writer connection.
+    pub(crate) fn store_of<'a>(&'a self, field: &'a StateField<O>, db: &Db) -> &'a SqlStore<O> {
+        let first = &self.fields[0];
+        let primary = first
+            .store
+            .get_or_init(|| SqlStore::new(db.clone(), first.table.clone()));
+        field
+            .store
+            .get_or_init(|| primary.sharing_writer(field.table.clone()))
+    }
+
+    /// The store of the field the transition `name` moves (the first field's for a
+    /// deployer's action or an unknown name): what a bulk run reads and fires through.
+    pub(crate) fn store_for(&self, name: &str, db: &Db) -> &SqlStore<O> {
+        self.store_of(self.field_of(name).unwrap_or(&self.fields[0]), db)
     }
 
     /// A key from an address segment; `None` when it cannot be one of this table's keys.
@@ -86,40 +176,93 @@ impl<O: SqlModel> MachineResource<O> {
         }
     }
 
-    /// The object with this key, or `NotFound` naming it.
-    pub(crate) async fn load_row(&self, db: &Db, id: &str) -> Result<Row<O>, AppError> {
+    /// The object with this key, one row per state field, or `NotFound` naming it.
+    pub(crate) async fn load(&self, db: &Db, id: &str) -> Result<Loaded<O>, AppError> {
         let not_found = || AppError::NotFound(self.object_name(id));
         let key = self.parse_id(id).ok_or_else(not_found)?;
-        let stored = self
+        let (stored, others) = self
             .store(db)
             .read(&key)
             .await
             .map_err(AppError::internal)?
             .ok_or_else(not_found)?;
-        self.machine.decode_row(stored).map_err(AppError::internal)
+        Ok(self.decode(stored, others))
     }
 
-    /// The badge of a state name (an undeclared name gets a grey badge of its own name).
-    pub(crate) fn badge(&self, name: &str) -> StateBadge {
-        match self.machine.state(name) {
-            Some(state) => StateBadge {
-                name: state.name.to_string(),
-                label: state.label.clone(),
-                colour: state.colour.clone().unwrap_or_else(|| "grey".to_owned()),
-            },
+    /// A row read through the first field's store, with its other state columns, as one
+    /// `Row` per field.
+    pub(crate) fn decode(&self, stored: StoredRow<O>, others: Vec<StoredState>) -> Loaded<O> {
+        let mut states = std::iter::once(stored.state.clone()).chain(others);
+        let rows = self
+            .fields
+            .iter()
+            .map(|field| {
+                let state = states.next().unwrap_or_else(|| stored.state.clone());
+                field.machine.decode_row(StoredRow {
+                    id: stored.id.clone(),
+                    state,
+                    version: stored.version,
+                    object: stored.object.clone(),
+                })
+            })
+            .collect();
+        Loaded { rows }
+    }
+
+    /// The labels and descriptions of every key-table field's states, read from their tables
+    /// (small tables: one statement each, only for fields that have one).
+    pub(crate) async fn state_labels(&self, db: &Db) -> Result<StateLabels, AppError> {
+        let mut labels = StateLabels::default();
+        for field in &self.fields {
+            let Some(table) = field.states_table() else {
+                continue;
+            };
+            // The table's name was checked as a plain identifier at registration.
+            let sql = format!("SELECT name, label, description FROM \"{table}\"");
+            let rows: Vec<(String, String, String)> = with_pool!(db, pool => {
+                sqlx::query_as(&sql).fetch_all(pool).await
+            })?;
+            labels.0.insert(
+                field.name().to_owned(),
+                rows.into_iter()
+                    .map(|(name, label, description)| (name, (label, description)))
+                    .collect(),
+            );
+        }
+        Ok(labels)
+    }
+
+    /// The badge of a state of `field`: the key table's label and description, else the
+    /// declared ones; a name the machine does not declare is "Unknown state: x", grey.
+    pub(crate) fn badge(
+        &self,
+        field: &StateField<O>,
+        name: &str,
+        labels: &StateLabels,
+    ) -> StateBadge {
+        let from_table = labels.0.get(field.name()).and_then(|rows| rows.get(name));
+        match field.machine.state(name) {
+            Some(state) => {
+                let (label, description) = from_table
+                    .cloned()
+                    .unwrap_or_else(|| (state.label.clone(), state.description.clone()));
+                StateBadge {
+                    name: state.name.to_string(),
+                    label,
+                    description,
+                    colour: state.colour.clone().unwrap_or_else(|| "grey".to_owned()),
+                }
+            }
             None => StateBadge {
                 name: name.to_owned(),
-                label: name.to_owned(),
+                label: format!("Unknown state: {name}"),
+                description: format!(
+                    "The {} machine does not declare this state; only transitions from any \
+                     state can leave it.",
+                    field.label
+                ),
                 colour: "grey".to_owned(),
             },
-        }
-    }
-
-    /// The badge of a stored state value.
-    pub(crate) fn stored_badge(&self, stored: &StoredState) -> StateBadge {
-        match self.machine.decode_state(stored) {
-            Some(name) => self.badge(name.as_str()),
-            None => self.badge(&format!("{stored:?}")),
         }
     }
 
@@ -132,20 +275,27 @@ impl<O: SqlModel> MachineResource<O> {
         format!("{singular} {id}")
     }
 
-    /// How many objects are in each stored state.
+    /// How many objects hold each stored value of `field`'s column.
     pub(crate) async fn stored_counts(
         &self,
         db: &Db,
+        field: &StateField<O>,
     ) -> Result<HashMap<StoredState, i64>, sqlx::Error> {
-        let rows = match self.table.state_kind() {
+        // Identifiers come from a validated table declaration, never from a request.
+        let sql = format!(
+            "SELECT \"{state}\", COUNT(*) FROM \"{table}\" GROUP BY \"{state}\"",
+            state = field.table.state_column(),
+            table = self.table.name(),
+        );
+        let rows = match field.table.state_kind() {
             StateKind::Text => with_pool!(db, pool => {
-                sqlx::query_as::<_, (String, i64)>(&self.count_sql).fetch_all(pool).await
+                sqlx::query_as::<_, (String, i64)>(&sql).fetch_all(pool).await
             })?
             .into_iter()
             .map(|(state, count)| (StoredState::Text(state), count))
             .collect(),
             StateKind::Integer => with_pool!(db, pool => {
-                sqlx::query_as::<_, (i64, i64)>(&self.count_sql).fetch_all(pool).await
+                sqlx::query_as::<_, (i64, i64)>(&sql).fetch_all(pool).await
             })?
             .into_iter()
             .map(|(state, count)| (StoredState::Integer(state), count))
@@ -155,10 +305,10 @@ impl<O: SqlModel> MachineResource<O> {
     }
 }
 
-/// A state name the machine knows, for messages.
+/// A state's label for messages: the declared one, or "Unknown state: x".
 pub(crate) fn state_label<O>(machine: &Machine<O>, state: &StateName) -> String {
     machine
         .state(state.as_str())
         .map(|s| s.label.clone())
-        .unwrap_or_else(|| state.to_string())
+        .unwrap_or_else(|| format!("Unknown state: {state}"))
 }

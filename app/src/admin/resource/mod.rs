@@ -13,6 +13,8 @@ pub(crate) mod caller;
 #[cfg(feature = "ssr")]
 mod checks;
 #[cfg(feature = "ssr")]
+pub(crate) mod field;
+#[cfg(feature = "ssr")]
 mod machine;
 #[cfg(feature = "ssr")]
 pub mod options;
@@ -22,6 +24,10 @@ pub mod registry;
 #[cfg(feature = "ssr")]
 pub use admin_resource::AdminResource;
 #[cfg(feature = "ssr")]
+pub use field::StateField;
+#[cfg(feature = "ssr")]
 pub(crate) use machine::state_label;
 #[cfg(feature = "ssr")]
 pub use machine::MachineResource;
+#[cfg(feature = "ssr")]
+pub(crate) use machine::StateLabels;

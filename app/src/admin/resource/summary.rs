@@ -12,6 +12,9 @@ pub struct StateBadge {
     pub name: String,
     /// The label shown to people.
     pub label: String,
+    /// The longer description, the badge's accessible description (empty when none).
+    #[serde(default)]
+    pub description: String,
     /// The badge colour declared on the state (`grey` when none).
     pub colour: String,
 }
@@ -25,6 +28,31 @@ pub struct StateCount {
     pub count: i64,
 }
 
+/// How many objects are in one state group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCount {
+    /// The group's name, used in `group=`.
+    pub name: String,
+    /// Its label.
+    pub label: String,
+    /// Objects in it.
+    pub count: i64,
+}
+
+/// One state field of a resource with its counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSummary {
+    /// The field's name: its column and its list filter's parameter (`step`).
+    pub name: String,
+    /// Its label ("Step").
+    pub label: String,
+    /// Every declared state, in declaration order, with its count (zero included), then
+    /// each stored value the machine does not declare ("Unknown state: x").
+    pub states: Vec<StateCount>,
+    /// Every state group of the field's machine, with its count.
+    pub groups: Vec<GroupCount>,
+}
+
 /// One resource on the home page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceSummary {
@@ -32,8 +60,8 @@ pub struct ResourceSummary {
     pub name: String,
     /// Its title (`Orders`).
     pub title: String,
-    /// Every declared state, in declaration order, with its count (zero included).
-    pub states: Vec<StateCount>,
+    /// Each state field, in declaration order.
+    pub fields: Vec<FieldSummary>,
     /// All objects.
     pub total: i64,
 }

@@ -57,7 +57,7 @@ impl<O: SqlModel> SettingsFeature for MachineResource<O> {
 
     /// Whether `actor` may change this resource's settings.
     fn can_configure(&self, actor: &Actor) -> bool {
-        actor.has_perm(&format!("{}.configure", self.machine.resource()))
+        actor.has_perm(&format!("{}.configure", self.name()))
     }
 
     /// The settings page as `actor` sees it; only users who may configure see it at all.
@@ -65,13 +65,18 @@ impl<O: SqlModel> SettingsFeature for MachineResource<O> {
         self.require_configure(actor)?;
         let rule = self.visibility(db).await?;
         let rows = self
-            .machine
-            .transition_names()
-            .into_iter()
-            .filter_map(|name| self.machine.declarations_of(name.as_str()).next())
+            .fields
+            .iter()
+            .flat_map(|field| {
+                field
+                    .machine
+                    .transition_names()
+                    .into_iter()
+                    .filter_map(|name| field.machine.declarations_of(name.as_str()).next())
+            })
             .map(|transition| self.setting_row(transition, &rule))
             .collect();
-        let changes = settings::changes(db, self.machine.resource(), CHANGES_SHOWN)
+        let changes = settings::changes(db, self.name(), CHANGES_SHOWN)
             .await?
             .into_iter()
             .map(|change| SettingChangeView {
@@ -85,7 +90,7 @@ impl<O: SqlModel> SettingsFeature for MachineResource<O> {
             })
             .collect();
         Ok(SettingsView {
-            resource: self.machine.resource().to_owned(),
+            resource: self.name().to_owned(),
             title: self.options.title.clone(),
             default: match self.console_default {
                 DefaultVisibility::ShownUnlessHidden => "shown unless hidden".to_owned(),
@@ -108,7 +113,7 @@ impl<O: SqlModel> SettingsFeature for MachineResource<O> {
         actor: &Actor,
     ) -> Result<Message, AppError> {
         self.require_configure(actor)?;
-        let stored = Overrides::read(db, self.machine.resource()).await?;
+        let stored = Overrides::read(db, self.name()).await?;
         let groups = known_groups(db, &stored).await?;
         let mut writes = Vec::with_capacity(input.rows.len());
         for edit in &input.rows {
@@ -116,12 +121,7 @@ impl<O: SqlModel> SettingsFeature for MachineResource<O> {
                 .get(&edit.transition)
                 .is_some_and(|stored| stored.setting.visibility.is_some());
             let after = if edit.reset {
-                if self
-                    .machine
-                    .declarations_of(&edit.transition)
-                    .next()
-                    .is_none()
-                {
+                if self.field_of(&edit.transition).is_none() {
                     return Err(AppError::Invalid(format!(
                         "There is no transition `{}`.",
                         edit.transition
@@ -167,7 +167,7 @@ impl<O: SqlModel> SettingsFeature for MachineResource<O> {
         actor: &Actor,
     ) -> Result<Message, AppError> {
         self.require_configure(actor)?;
-        let resource = self.machine.resource();
+        let resource = self.name();
         // One read serves the check below and the revision the write expects, so a change
         // made in between is refused as stale rather than reverted over.
         let current = Overrides::read(db, resource).await?;
@@ -191,7 +191,7 @@ impl<O: SqlModel> SettingsFeature for MachineResource<O> {
                 (change.transition, before, Some(id))
             }
             (None, Some(name)) => {
-                if self.machine.declarations_of(name).next().is_none() {
+                if self.field_of(name).is_none() {
                     return Err(AppError::NotFound(format!("Transition `{name}`")));
                 }
                 (name.to_owned(), TransitionSetting::default(), None)
@@ -241,7 +241,7 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
         reverts: Option<i64>,
     ) -> Result<usize, AppError> {
-        settings::save(db, self.machine.resource(), writes, actor, reverts)
+        settings::save(db, self.name(), writes, actor, reverts)
             .await
             .map_err(|error| match error {
                 SaveError::Stale(transition) => AppError::Conflict(format!(

@@ -21,7 +21,7 @@ const HELP_MAX: usize = 500;
 impl<O: SqlModel> MachineResource<O> {
     /// The declared label of the transition `name` (its name when the machine has none).
     pub(super) fn declared_label<'a>(&'a self, name: &'a str) -> &'a str {
-        self.machine
+        self.machine_of(name)
             .declarations_of(name)
             .next()
             .map_or(name, |transition| transition.label())
@@ -30,20 +30,21 @@ impl<O: SqlModel> MachineResource<O> {
     /// "new, paid → cancelled", one line per target.
     fn routes(&self, name: &str) -> Vec<String> {
         let mut routes: Vec<(String, Vec<String>)> = Vec::new();
-        for transition in self.machine.declarations_of(name) {
+        let machine = self.machine_of(name);
+        for transition in machine.declarations_of(name) {
             let source = match transition.source() {
-                Source::State(state) => state_label(&self.machine, state),
+                Source::State(state) => state_label(machine, state),
                 Source::Any => "any state".to_owned(),
                 Source::AnyOther => "any other state".to_owned(),
             };
             let target = match transition.target() {
-                Target::Fixed(state) => state_label(&self.machine, state),
+                Target::Fixed(state) => state_label(machine, state),
                 Target::Unchanged => "unchanged".to_owned(),
                 other => {
                     let allowed: Vec<String> = other
                         .possible_states()
                         .iter()
-                        .map(|state| state_label(&self.machine, state))
+                        .map(|state| state_label(machine, state))
                         .collect();
                     format!("one of {}", allowed.join(", "))
                 }
@@ -117,7 +118,7 @@ impl<O: SqlModel> MachineResource<O> {
             forms: Arc::default(),
         };
         let mut decisions = self
-            .machine
+            .machine_of(name)
             .declarations_of(name)
             .map(|transition| code.decide_without_object(transition, None).0);
         let first = decisions.next()?;
@@ -135,7 +136,7 @@ impl<O: SqlModel> MachineResource<O> {
         overridden: bool,
     ) -> Result<TransitionSetting, String> {
         let transition = self
-            .machine
+            .machine_of(&edit.transition)
             .declarations_of(&edit.transition)
             .next()
             .ok_or_else(|| format!("There is no transition `{}`.", edit.transition))?;

@@ -144,7 +144,7 @@ impl<O: SqlModel> MachineResource<O> {
     pub(crate) async fn visibility(&self, db: &Db) -> Result<Visibility<O>, AppError> {
         Ok(Visibility {
             hook: self.options.visible.clone(),
-            overrides: Arc::new(Overrides::read(db, self.machine.resource()).await?),
+            overrides: Arc::new(Overrides::read(db, self.name()).await?),
             default: self.console_default,
             forms: Arc::clone(&self.options.forms),
         })

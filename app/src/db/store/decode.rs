@@ -169,3 +169,28 @@ pub(crate) fn decode_row<O: DeserializeOwned>(
         object,
     })
 }
+
+/// Reads the table's other state columns, which a console read (`read_select`) appends after
+/// the model columns, in declaration order.
+pub(crate) fn decode_other_states(
+    row: &impl ReadColumns,
+    table: &Table,
+) -> Result<Vec<StoredState>, StoreError> {
+    let first = 3 + table.columns().len();
+    table
+        .other_states()
+        .enumerate()
+        .map(|(offset, column)| {
+            let index = first + offset;
+            match column.kind {
+                StateKind::Text => row.text(index).map(|v| v.map(StoredState::Text)),
+                StateKind::Integer => row.integer(index).map(|v| v.map(StoredState::Integer)),
+            }
+            .and_then(|state| not_null(state, index))
+            .map_err(|message| StoreError::Decode {
+                id: ObjectId::Text("?".to_owned()),
+                message: format!("state column `{}`: {message}", column.name),
+            })
+        })
+        .collect()
+}

@@ -17,7 +17,7 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 mod values;
 
-pub(crate) use decode::decode_row;
+pub(crate) use decode::{decode_other_states, decode_row};
 
 use std::{marker::PhantomData, sync::Arc};
 
@@ -72,6 +72,17 @@ impl<O> SqlStore<O> {
         SqlStore {
             db,
             sqlite_writer: Arc::new(OnceCell::new()),
+            table: Arc::new(table),
+            model: PhantomData,
+        }
+    }
+
+    /// A store for another view of the same table (`Table::for_state`), sharing this one's
+    /// SQLite writer connection: the stores of one row's machines write through one writer.
+    pub fn sharing_writer(&self, table: Table) -> Self {
+        SqlStore {
+            db: self.db.clone(),
+            sqlite_writer: Arc::clone(&self.sqlite_writer),
             table: Arc::new(table),
             model: PhantomData,
         }
@@ -186,6 +197,27 @@ fn is_lost_race(error: &StoreError) -> bool {
     )
 }
 
+/// The database's sentence when an error is one of its constraints refusing the write
+/// (foreign key, check, not null, unique), which no retry would get past.
+fn constraint_refusal(error: &StoreError) -> Option<String> {
+    let StoreError::Backend(error) = error else {
+        return None;
+    };
+    if let Some(rusqlite::Error::SqliteFailure(failure, message)) =
+        error.downcast_ref::<rusqlite::Error>()
+    {
+        return (failure.code == rusqlite::ErrorCode::ConstraintViolation)
+            .then(|| message.clone().unwrap_or_else(|| failure.to_string()));
+    }
+    let database = error
+        .downcast_ref::<sqlx::Error>()
+        .and_then(|error| error.as_database_error())?;
+    // PostgreSQL's class 23: integrity constraint violation.
+    let code = database.code()?;
+    code.starts_with("23")
+        .then(|| database.message().to_owned())
+}
+
 /// A transaction's lost race, if it lost one: it may then be aborted and must write nothing
 /// more.
 #[derive(Debug, Default)]
@@ -204,7 +236,10 @@ impl LostRace {
                 self.0 = Some(error.to_string());
                 Ok(Vec::new())
             }
-            Err(error) => Err(error),
+            Err(error) => Err(match constraint_refusal(&error) {
+                Some(sentence) => StoreError::Refused(sentence),
+                None => error,
+            }),
         }
     }
 

@@ -63,6 +63,7 @@ pub(crate) const WRITE_FIXED: usize = 5;
 #[derive(Serialize)]
 pub(crate) struct AuditDocument<'a> {
     pub(crate) resource: &'a str,
+    pub(crate) field: &'a str,
     pub(crate) object_id: String,
     pub(crate) transition: &'a str,
     pub(crate) source: &'a str,
@@ -85,6 +86,7 @@ impl<'a> AuditDocument<'a> {
         };
         AuditDocument {
             resource: &entry.resource,
+            field: &entry.field,
             object_id: entry.object_id.to_string(),
             transition: entry.transition.as_str(),
             source: entry.source.as_str(),

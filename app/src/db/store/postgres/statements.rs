@@ -4,7 +4,7 @@
 //! A batch travels as one JSON document bound to one parameter (`json_to_recordset`), so no
 //! bind-parameter limit applies and each statement keeps one text whatever the batch size.
 
-use crate::db::table::{quote, Column, ColumnKind, IdKind, QuotedNames, StateKind};
+use crate::db::table::{quote, Column, ColumnKind, IdKind, QuotedNames, StateColumn, StateKind};
 
 /// Keys of the reserved members of a compare-and-set document.
 pub(crate) const WRITE_ID: &str = "__id";
@@ -19,12 +19,22 @@ pub(crate) struct Statements {
     /// `key, state, version, columns…` over the alias `t`, each cast to the type the store
     /// decodes.
     pub(crate) select: String,
+    /// `select`, then the table's other state columns: what the console reads.
+    pub(crate) read_select: String,
     /// `SELECT … WHERE id = ANY($1)`.
     pub(crate) load: String,
     /// The same, ordered by key and `FOR UPDATE`, so concurrent lockers never deadlock.
     pub(crate) load_locked: String,
     /// `UPDATE … FROM json_to_recordset($1) … RETURNING id`.
     pub(crate) compare_and_set: String,
+}
+
+/// The type a state column is read and written as.
+fn state_type(kind: StateKind) -> &'static str {
+    match kind {
+        StateKind::Text => "text",
+        StateKind::Integer => "int8",
+    }
 }
 
 /// The type a model column is read and written as.
@@ -45,6 +55,7 @@ impl Statements {
         id_kind: IdKind,
         state_kind: StateKind,
         columns: &[Column],
+        other_states: &[&StateColumn],
     ) -> Statements {
         let QuotedNames {
             table,
@@ -62,13 +73,10 @@ impl Statements {
             IdKind::Text => ("text", format!("t.{id}::text")),
             IdKind::Uuid => ("uuid", format!("t.{id}::text")),
         };
-        let state_type = match state_kind {
-            StateKind::Text => "text",
-            StateKind::Integer => "int8",
-        };
+        let driven_type = state_type(state_kind);
         let select = [
             id_read.clone(),
-            format!("t.{state}::{state_type}"),
+            format!("t.{state}::{driven_type}"),
             format!("t.{version}::int8"),
         ]
         .into_iter()
@@ -79,13 +87,21 @@ impl Statements {
         )
         .collect::<Vec<_>>()
         .join(", ");
+        let read_select = std::iter::once(select.clone())
+            .chain(
+                other_states
+                    .iter()
+                    .map(|s| format!("t.{}::{}", quote(&s.name), state_type(s.kind))),
+            )
+            .collect::<Vec<_>>()
+            .join(", ");
         let load = format!("SELECT {select} FROM {table} AS t WHERE t.{id} = ANY($1::{id_type}[])");
         let load_locked = format!("{load} ORDER BY t.{id} FOR UPDATE");
         let mut record = vec![
             format!("{} {id_type}", quote(WRITE_ID)),
-            format!("{} {state_type}", quote(WRITE_EXPECTED_STATE)),
+            format!("{} {driven_type}", quote(WRITE_EXPECTED_STATE)),
             format!("{} int8", quote(WRITE_EXPECTED_VERSION)),
-            format!("{} {state_type}", quote(WRITE_STATE)),
+            format!("{} {driven_type}", quote(WRITE_STATE)),
             format!("{} int8", quote(WRITE_VERSION)),
         ];
         record.extend(
@@ -113,6 +129,7 @@ impl Statements {
         );
         Statements {
             select,
+            read_select,
             load,
             load_locked,
             compare_and_set,
@@ -123,9 +140,9 @@ impl Statements {
 /// Inserts audit rows from one JSON array.
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log \
     (resource, object_id, transition, source, target, actor_id, actor_username, arguments, \
-     description, outcome, error, job_id) \
+     description, outcome, error, job_id, field) \
     SELECT resource, object_id, transition, source, target, actor_id, actor_username, \
-           COALESCE(arguments, 'null'::jsonb), description, outcome, error, job_id \
+           COALESCE(arguments, 'null'::jsonb), description, outcome, error, job_id, field \
     FROM json_to_recordset($1::json) AS a(resource text, object_id text, transition text, \
          source text, target text, actor_id int8, actor_username text, arguments jsonb, \
-         description text, outcome text, error text, job_id int8)";
+         description text, outcome text, error text, job_id int8, field text)";

@@ -97,6 +97,7 @@ fn audit_cells<'a>(row: &'a AuditDocument<'a>) -> [AuditCell<'a>; AUDIT_COLUMNS]
         AuditCell::Text(row.outcome),
         optional(row.error),
         row.job_id.map_or(AuditCell::Null, AuditCell::Integer),
+        AuditCell::Text(row.field),
     ]
 }
 

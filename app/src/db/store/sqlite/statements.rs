@@ -6,13 +6,15 @@
 
 use std::{borrow::Cow, sync::OnceLock};
 
-use crate::db::table::{quote, Column, QuotedNames};
+use crate::db::table::{quote, Column, QuotedNames, StateColumn};
 
 /// Every statement the SQLite store runs on one table.
 #[derive(Debug, Clone)]
 pub(crate) struct Statements {
     /// `key, state, version, columns…` as SQLite selects them.
     pub(crate) select: String,
+    /// `select`, then the table's other state columns: what the console reads.
+    pub(crate) read_select: String,
     /// `SELECT … WHERE id = ?1`.
     pub(crate) load_one: String,
     /// `SELECT … WHERE id IN (SELECT value FROM json_each($1))`.
@@ -26,7 +28,11 @@ pub(crate) struct Statements {
 
 impl Statements {
     /// The statements for a table of these names and model columns.
-    pub(crate) fn new(names: &QuotedNames, columns: &[Column]) -> Statements {
+    pub(crate) fn new(
+        names: &QuotedNames,
+        columns: &[Column],
+        other_states: &[&StateColumn],
+    ) -> Statements {
         let QuotedNames {
             table,
             id,
@@ -39,6 +45,10 @@ impl Statements {
         // No casts; the driver decodes by the declared column types.
         let select = std::iter::once(format!("{id}, {state}, {version}"))
             .chain(columns.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let read_select = std::iter::once(select.clone())
+            .chain(other_states.iter().map(|state| quote(&state.name)))
             .collect::<Vec<_>>()
             .join(", ");
         let load_one = format!("SELECT {select} FROM {table} WHERE {id} = ?1");
@@ -73,6 +83,7 @@ impl Statements {
             compare_and_set: update(&sets),
             compare_and_set_state: update(&sets[..2]),
             select,
+            read_select,
             load_one,
             load_many,
         }
@@ -80,7 +91,7 @@ impl Statements {
 }
 
 /// How many values one audit row binds.
-pub(crate) const AUDIT_COLUMNS: usize = 12;
+pub(crate) const AUDIT_COLUMNS: usize = 13;
 
 /// Audit rows per insert statement: one statement per row would cost a statement run each,
 /// and 64 rows bind 768 parameters, far below SQLite's limit of 32,766.
@@ -89,7 +100,7 @@ pub(crate) const AUDIT_ROWS_PER_INSERT: usize = 64;
 /// Which audit columns every row of a chunk holds the same value in: those bind once.
 pub(crate) type SharedColumns = [bool; AUDIT_COLUMNS];
 
-/// `INSERT INTO audit_log (…) VALUES (?1, …, ?12), (…), …` for `rows` rows, each in
+/// `INSERT INTO audit_log (…) VALUES (?1, …, ?13), (…), …` for `rows` rows, each in
 /// `encode::audit_chunk` order. The first row binds `?1` to `?11`; each later row takes the
 /// first row's parameter for a `shared` column and binds its other columns in order, so a
 /// bulk fire's audit rows, which differ mostly in their key, bind little more than their keys.
@@ -130,7 +141,7 @@ fn write_insert_audit(rows: usize, shared: SharedColumns) -> String {
         .collect();
     format!(
         "INSERT INTO audit_log (resource, object_id, transition, source, target, actor_id, \
-         actor_username, arguments, description, outcome, error, job_id) VALUES {}",
+         actor_username, arguments, description, outcome, error, job_id, field) VALUES {}",
         tuples.join(", ")
     )
 }
