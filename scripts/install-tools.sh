@@ -46,6 +46,11 @@ if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
   (cd "$ROOT/end2end" && timed npm ci --no-audit --no-fund)
 fi
 
+if ! command -v sqlite3 >/dev/null 2>&1; then
+  step "Debian sqlite3 (a browser journey writes to the demo database as a migration would)"
+  timed bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null'
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
   step "Debian chromium"
   timed bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
