@@ -4,14 +4,10 @@
 use super::{field::StateField, options::AdminOptions};
 use crate::db::{ColumnKind, IdKind, Table};
 
-/// A new state field must drive a column no other field drives, and take no transition or
-/// group name another field declares: a transition's name alone says which field it moves,
+/// A new state field must take no transition or group name another field declares: a transition's name alone says which field it moves,
 /// in addresses (`/campaigns/1/transitions/approve`), jobs, settings and the audit log.
 pub(super) fn check_fields<O>(fields: &[StateField<O>], new: &StateField<O>) -> Result<(), String> {
     for field in fields {
-        if field.name() == new.name() {
-            return Err(format!("two machines drive the field `{}`", new.name()));
-        }
         for name in new.machine.transition_names() {
             if field
                 .machine

@@ -97,6 +97,12 @@ impl<O: SqlModel> MachineResource<O> {
                 machine.resource()
             )));
         }
+        if self.field_named(machine.field()).is_some() {
+            return Err(declaration(format!(
+                "two machines drive the field `{}`",
+                machine.field()
+            )));
+        }
         let field = StateField::new(label, machine, &self.table).map_err(declaration)?;
         check_fields(&self.fields, &field).map_err(declaration)?;
         self.fields.push(field);
