@@ -16,8 +16,9 @@ use async_trait::async_trait;
 use switchyard_engine::{Permission, StoredState};
 
 use super::{
+    badges::StateLabels,
     field::StateField,
-    machine::{MachineResource, StateLabels},
+    machine::MachineResource,
     summary::{FieldSummary, GroupCount, ResourceSummary, StateCount},
 };
 use crate::{

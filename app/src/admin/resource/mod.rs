@@ -9,6 +9,8 @@ pub mod summary;
 #[cfg(feature = "ssr")]
 mod admin_resource;
 #[cfg(feature = "ssr")]
+mod badges;
+#[cfg(feature = "ssr")]
 pub(crate) mod caller;
 #[cfg(feature = "ssr")]
 mod checks;
@@ -24,10 +26,10 @@ pub mod registry;
 #[cfg(feature = "ssr")]
 pub use admin_resource::AdminResource;
 #[cfg(feature = "ssr")]
+pub(crate) use badges::state_label;
+#[cfg(feature = "ssr")]
+pub(crate) use badges::StateLabels;
+#[cfg(feature = "ssr")]
 pub use field::StateField;
 #[cfg(feature = "ssr")]
-pub(crate) use machine::state_label;
-#[cfg(feature = "ssr")]
 pub use machine::MachineResource;
-#[cfg(feature = "ssr")]
-pub(crate) use machine::StateLabels;
