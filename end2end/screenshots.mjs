@@ -58,12 +58,28 @@ await page.getByRole("button", { name: "Save" }).click();
 await page.locator("p.message").waitFor();
 await page.screenshot({ path: `${out}/settings.png`, fullPage: true });
 
+// Campaigns: two state fields on one row (campaigns 40 to 49 are left to the screenshots).
+await page.goto(`${base}/campaigns?step=draft&review=pending`);
+await hydrated();
+await page.screenshot({ path: `${out}/campaigns-list.png` });
+await page.goto(`${base}/campaigns/40`);
+await hydrated();
+await page.getByRole("button", { name: "Add job" }).click();
+await page.locator("p.message").waitFor();
+await page.screenshot({ path: `${out}/campaign.png`, fullPage: true });
+await page.goto(`${base}/campaigns/41/transitions/cancel`);
+await page.screenshot({ path: `${out}/campaign-cancel.png` });
+await page.goto(`${base}/campaigns/42/transitions/reject`);
+await page.screenshot({ path: `${out}/campaign-reject.png` });
+
 const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
 await phone.context().addCookies(await page.context().cookies());
 await phone.goto(`${base}/orders/900`);
 await phone.screenshot({ path: `${out}/object-phone.png`, fullPage: true });
 await phone.goto(`${base}/orders`);
 await phone.screenshot({ path: `${out}/list-phone.png` });
+await phone.goto(`${base}/campaigns/40`);
+await phone.screenshot({ path: `${out}/campaign-phone.png`, fullPage: true });
 
 // The account page: a refused change, then the login throttle's answer.
 await page.goto(`${base}/account/password`);

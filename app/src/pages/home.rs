@@ -77,6 +77,7 @@ fn ResourceCard(summary: ResourceSummary) -> impl IntoView {
                     </ul>
                     {(!field.groups.is_empty()).then(|| view! {
                         <ul class="group-counts" aria-label=format!("{} groups", field.label)>
+                            <li class="group-caption">"Groups"</li>
                             {field.groups.into_iter().map(|group| {
                                 let href = format!("{field_list}?group={}", encode_component(&group.name));
                                 view! {
