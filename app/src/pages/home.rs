@@ -76,18 +76,20 @@ fn ResourceCard(summary: ResourceSummary) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     {(!field.groups.is_empty()).then(|| view! {
-                        <ul class="group-counts" aria-label=format!("{} groups", field.label)>
-                            <li class="group-caption">"Groups"</li>
-                            {field.groups.into_iter().map(|group| {
-                                let href = format!("{field_list}?group={}", encode_component(&group.name));
-                                view! {
-                                    <li class:zero=group.count == 0>
-                                        <a href=href class="group-link">{group.label}</a>
-                                        <span class="count">{group.count}</span>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
+                        <div class="group-row">
+                            <span class="group-caption" aria-hidden="true">"Groups"</span>
+                            <ul class="group-counts" aria-label=format!("{} groups", field.label)>
+                                {field.groups.into_iter().map(|group| {
+                                    let href = format!("{field_list}?group={}", encode_component(&group.name));
+                                    view! {
+                                        <li class:zero=group.count == 0>
+                                            <a href=href class="group-link">{group.label}</a>
+                                            <span class="count">{group.count}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </div>
                     })}
                 }
             }).collect_view()}
