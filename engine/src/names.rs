@@ -108,10 +108,7 @@ impl StateName {
     /// The name of a stored value the machine does not declare: its text or its number, as
     /// stored, unchecked (a retired state must still be shown and left).
     pub(crate) fn undeclared(stored: &crate::state::StoredState) -> Self {
-        match stored {
-            crate::state::StoredState::Text(text) => Self(Arc::from(text.as_str())),
-            crate::state::StoredState::Integer(code) => Self(Arc::from(code.to_string())),
-        }
+        Self(Arc::from(stored.to_string()))
     }
 }
 name_type!(

@@ -113,6 +113,16 @@ pub enum StoredState {
     Integer(i64),
 }
 
+impl std::fmt::Display for StoredState {
+    /// The value as text, as an undeclared state is named and filtered by (`9`, `escalated`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoredState::Text(text) => f.write_str(text),
+            StoredState::Integer(code) => write!(f, "{code}"),
+        }
+    }
+}
+
 /// Whether a group lists its members or the states it leaves out (django-states2's StateGroup).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum GroupKind {

@@ -35,14 +35,5 @@ pub async fn seed_campaigns(db: &Db, count: i64) -> Result<(), sqlx::Error> {
         tx.commit().await?;
         Ok::<(), sqlx::Error>(())
     })?;
-    if let Db::Postgres(pool) = db {
-        // Explicit ids leave the identity sequence behind; later inserts must not collide.
-        sqlx::query(
-            "SELECT setval(pg_get_serial_sequence('campaigns', 'id'), \
-             GREATEST((SELECT MAX(id) FROM campaigns), 1))",
-        )
-        .execute(pool)
-        .await?;
-    }
-    Ok(())
+    db.catch_up_identity("campaigns").await
 }

@@ -14,7 +14,7 @@ pub mod list;
 pub mod scratch;
 pub mod settings;
 mod store;
-mod table;
+pub(crate) mod table;
 
 pub use store::{SqlModel, SqlStore, SqlTransaction};
 pub use table::{Column, ColumnKind, IdKind, StateColumn, StateKind, Table, TableDecl, TableError};
@@ -124,6 +124,20 @@ impl Db {
             Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
             Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
+    }
+
+    /// After rows were inserted with explicit integer ids into `table` (a seed), moves its
+    /// PostgreSQL identity sequence past them so later inserts do not collide; nothing to do
+    /// on SQLite. `table` is a name from code, never from a request.
+    pub async fn catch_up_identity(&self, table: &'static str) -> Result<(), sqlx::Error> {
+        if let Db::Postgres(pool) = self {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 GREATEST((SELECT MAX(id) FROM {table}), 1))"
+            );
+            sqlx::query(&sql).execute(pool).await?;
+        }
+        Ok(())
     }
 
     /// Answers whether the database responds to a trivial query.

@@ -176,32 +176,12 @@ impl TableDecl {
                 return Err(TableError::DuplicateColumn(column.name.clone()));
             }
         }
-        Ok(Table::driving(
-            Arc::new(Shape {
-                name: self.name,
-                id: self.id,
-                states: self.states,
-                version: self.version,
-                updated_at: self.updated_at,
-                columns: self.columns,
-            }),
-            0,
-        ))
+        Ok(Table::driving(Arc::new(self), 0))
     }
 }
 
-/// What a checked declaration holds, shared by the view of each of its state columns.
-#[derive(Debug)]
-struct Shape {
-    name: String,
-    id: (String, IdKind),
-    states: Vec<StateColumn>,
-    version: String,
-    updated_at: Option<String>,
-    columns: Vec<Column>,
-}
-
-fn check_identifier(name: &str) -> Result<(), TableError> {
+/// Whether `name` is a plain SQL identifier: a letter or `_`, then letters, digits or `_`.
+pub(crate) fn check_identifier(name: &str) -> Result<(), TableError> {
     let mut chars = name.chars();
     let first_ok = chars
         .next()
@@ -217,7 +197,8 @@ fn check_identifier(name: &str) -> Result<(), TableError> {
 /// [`Table::for_state`] chose another), with the statements that drive that column.
 #[derive(Debug, Clone)]
 pub struct Table {
-    shape: Arc<Shape>,
+    /// The checked declaration, shared by the views of each of its state columns.
+    shape: Arc<TableDecl>,
     /// The index of the state column this view drives.
     driven: usize,
     /// The table's names as every statement spells them, on either backend.
@@ -229,14 +210,8 @@ pub struct Table {
 }
 
 impl Table {
-    fn driving(shape: Arc<Shape>, driven: usize) -> Table {
-        let others: Vec<&StateColumn> = shape
-            .states
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| *index != driven)
-            .map(|(_, state)| state)
-            .collect();
+    fn driving(shape: Arc<TableDecl>, driven: usize) -> Table {
+        let others: Vec<&StateColumn> = others(&shape.states, driven).collect();
         let quoted = QuotedNames {
             table: quote(&shape.name),
             id: quote(&shape.id.0),
@@ -291,18 +266,21 @@ impl Table {
     /// The other state columns, in declaration order: what the console's reads append after
     /// the model columns (`read_select`).
     pub(crate) fn other_states(&self) -> impl Iterator<Item = &StateColumn> {
-        let driven = self.driven;
-        self.shape
-            .states
-            .iter()
-            .enumerate()
-            .filter(move |(index, _)| *index != driven)
-            .map(|(_, state)| state)
+        others(&self.shape.states, self.driven)
     }
     /// The model columns, in declaration order (also their order in every `SELECT`).
     pub fn columns(&self) -> &[Column] {
         &self.shape.columns
     }
+}
+
+/// The state columns but the `driven` one, in declaration order.
+fn others(states: &[StateColumn], driven: usize) -> impl Iterator<Item = &StateColumn> {
+    states
+        .iter()
+        .enumerate()
+        .filter(move |(index, _)| *index != driven)
+        .map(|(_, state)| state)
 }
 
 /// A table's own names, quoted: what statements written per call (lists, edits) and each

@@ -38,14 +38,5 @@ pub async fn seed_orders_range(db: &Db, indexes: Range<i64>) -> Result<(), sqlx:
         tx.commit().await?;
         Ok::<(), sqlx::Error>(())
     })?;
-    if let Db::Postgres(pool) = db {
-        // Explicit ids leave the identity sequence behind; later inserts must not collide.
-        sqlx::query(
-            "SELECT setval(pg_get_serial_sequence('orders', 'id'), \
-             GREATEST((SELECT MAX(id) FROM orders), 1))",
-        )
-        .execute(pool)
-        .await?;
-    }
-    Ok(())
+    db.catch_up_identity("orders").await
 }

@@ -7,7 +7,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
 use crate::{
-    helpers::{call, logged_in, page},
+    helpers::{call, list_of, logged_in, page},
     on_both_backends,
     support::TestApp,
 };
@@ -212,20 +212,7 @@ async fn set(app: &TestApp, sql: &str) {
 }
 
 async fn list(app: &TestApp, client: &Client, query: &[(&str, &str)]) -> reqwest::Response {
-    let keys: Vec<String> = query
-        .iter()
-        .map(|(name, _)| match *name {
-            "group" | "q" | "sort" | "page" => format!("input[query][{name}]"),
-            field => format!("input[query][states][{field}]"),
-        })
-        .collect();
-    let mut pairs = vec![("input[resource]", "campaigns")];
-    pairs.extend(
-        keys.iter()
-            .map(String::as_str)
-            .zip(query.iter().map(|(_, v)| *v)),
-    );
-    call(app, client, "list", &pairs).await
+    list_of(app, client, "campaigns", query).await
 }
 
 async fn total(app: &TestApp, client: &Client, query: &[(&str, &str)]) -> Value {
@@ -271,6 +258,21 @@ async fn lists_filter_by_each_field_and_by_group(app: TestApp) {
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query:?}");
         assert!(response.text().await.unwrap_or_default().contains(sentence));
     }
+    // Hostile filters: refused, quoted with their control characters escaped.
+    for query in [
+        vec![("st\u{1}ep", "draft")],
+        vec![("step", "draft\u{0}")],
+        vec![("review", "pending\u{7}")],
+        vec![("group", "act\nive")],
+    ] {
+        let response = list(&app, &viewer, &query).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query:?}");
+        let body = response.text().await.unwrap_or_default();
+        assert!(!body.chars().any(char::is_control), "{body:?}");
+    }
+    let (status, _) = page(&app, &viewer, "/campaigns?review=%00").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     let (status, home) = page(&app, &viewer, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("/campaigns?group=active") && home.contains("/orders?group=open"));
@@ -339,20 +341,20 @@ async fn bulk_runs_on_the_second_field_and_settings_cover_both_machines(app: Tes
     }
 }
 
+/// Saves the creation form of a campaign named `name`.
+async fn create(app: &TestApp, client: &Client, name: &str) -> reqwest::Response {
+    let fields = [
+        ("input[resource]", "campaigns"),
+        ("input[id]", ""),
+        ("input[version]", "0"),
+        ("input[fields][name]", name),
+    ];
+    call(app, client, "save", &fields).await
+}
+
 async fn a_created_campaign_starts_in_both_initial_states(app: TestApp) {
     let admin = logged_in(&app, "admin").await;
-    let created = call(
-        &app,
-        &admin,
-        "save",
-        &[
-            ("input[resource]", "campaigns"),
-            ("input[id]", ""),
-            ("input[version]", "0"),
-            ("input[fields][name]", "Spring launch"),
-        ],
-    )
-    .await;
+    let created = create(&app, &admin, "Spring launch").await;
     assert_eq!(
         created.status(),
         StatusCode::OK,
@@ -360,20 +362,6 @@ async fn a_created_campaign_starts_in_both_initial_states(app: TestApp) {
         created.text().await
     );
     assert_eq!(campaign(&app, 1).await, (1, "pending".to_owned(), 0, 1));
-    let too_long = call(
-        &app,
-        &admin,
-        "save",
-        &[
-            ("input[resource]", "campaigns"),
-            ("input[id]", ""),
-            ("input[version]", "0"),
-            (
-                "input[fields][name]",
-                "A name far longer than thirty characters",
-            ),
-        ],
-    )
-    .await;
+    let too_long = create(&app, &admin, "A name far longer than thirty characters").await;
     assert_eq!(too_long.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

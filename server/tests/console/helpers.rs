@@ -108,7 +108,17 @@ pub async fn set_state(app: &TestApp, id: i64, state: &str) {
 }
 
 pub async fn list(app: &TestApp, client: &Client, query: &[(&str, &str)]) -> Response {
-    let mut fields = vec![("input[resource]", "orders")];
+    list_of(app, client, "orders", query).await
+}
+
+/// The list server function of `resource` with these query parameters.
+pub async fn list_of(
+    app: &TestApp,
+    client: &Client,
+    resource: &str,
+    query: &[(&str, &str)],
+) -> Response {
+    let mut fields = vec![("input[resource]", resource)];
     // Every parameter but these filters the state field it names.
     let keys: Vec<String> = query
         .iter()

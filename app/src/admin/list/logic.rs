@@ -51,12 +51,7 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
                 let first = loaded.first();
                 ListRow {
                     id: first.id().to_string(),
-                    states: self
-                        .fields
-                        .iter()
-                        .zip(&loaded.rows)
-                        .map(|(field, row)| self.badge(field, row.state().as_str(), &labels))
-                        .collect(),
+                    states: self.badges(&loaded, &labels),
                     cells: self
                         .options
                         .columns
@@ -146,17 +141,25 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<Vec<StateFilter>, AppError> {
         let mut filters = Vec::new();
         for (name, value) in query.states.iter().filter(|(_, v)| !v.is_empty()) {
+            // Refused before any query: PostgreSQL rejects a NUL in a bound text.
+            if value.chars().any(char::is_control) {
+                return Err(AppError::Invalid(
+                    "A state filter may not hold control characters.".to_owned(),
+                ));
+            }
             let field = self.field_named(name).ok_or_else(|| {
                 let known: Vec<&str> = self.fields.iter().map(|f| f.name()).collect();
                 AppError::Invalid(format!(
-                    "There is no state field `{name}`; the filters are {}.",
+                    "There is no state field `{}`; the filters are {}.",
+                    quoted(name),
                     known.join(", ")
                 ))
             })?;
             let unknown = || {
                 AppError::Invalid(format!(
-                    "There is no {} `{value}`.",
-                    field.label.to_lowercase()
+                    "There is no {} `{}`.",
+                    field.label.to_lowercase(),
+                    quoted(value)
                 ))
             };
             let stored = field.filter_value(value).ok_or_else(unknown)?;
@@ -180,7 +183,9 @@ impl<O: SqlModel> MachineResource<O> {
                 .fields
                 .iter()
                 .find_map(|field| Some((field, field.machine.group_filter(name)?)))
-                .ok_or_else(|| AppError::Invalid(format!("There is no state group `{name}`.")))?;
+                .ok_or_else(|| {
+                    AppError::Invalid(format!("There is no state group `{}`.", quoted(name)))
+                })?;
             filters.push(StateFilter {
                 column: field.name().to_owned(),
                 states: members,
@@ -211,6 +216,12 @@ impl<O: SqlModel> MachineResource<O> {
             )))
         }
     }
+}
+
+/// A parameter as a refusal quotes it: at most 64 characters, control characters escaped,
+/// so nothing a request sends reaches a page or a log line raw.
+fn quoted(text: &str) -> String {
+    text.chars().take(64).flat_map(char::escape_debug).collect()
 }
 
 /// The longest search, in characters: far beyond any name or number, short of a scan of

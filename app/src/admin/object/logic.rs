@@ -94,12 +94,7 @@ impl<O: SqlModel> ObjectFeature for MachineResource<O> {
             title: self.options.title.clone(),
             singular: self.options.singular.clone(),
             id: loaded.first().id().to_string(),
-            states: self
-                .fields
-                .iter()
-                .zip(&loaded.rows)
-                .map(|(field, row)| self.badge(field, row.state().as_str(), &labels))
-                .collect(),
+            states: self.badges(&loaded, &labels),
             entries,
             truncated,
         })

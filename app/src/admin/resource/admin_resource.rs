@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use switchyard_engine::{Permission, StoredState};
+use switchyard_engine::Permission;
 
 use super::{
     badges::StateLabels,
@@ -89,13 +89,13 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
     async fn summary(&self, db: &Db) -> Result<ResourceSummary, AppError> {
         let labels = self.state_labels(db).await?;
         let mut fields = Vec::with_capacity(self.fields.len());
-        let mut total = 0;
         for field in &self.fields {
             fields.push(self.field_summary(db, field, &labels).await?);
-            if fields.len() == 1 {
-                total = fields[0].states.iter().map(|state| state.count).sum();
-            }
         }
+        // Every row holds one state of each field, so the first field's counts add up to all.
+        let total = fields.first().map_or(0, |field| {
+            field.states.iter().map(|state| state.count).sum()
+        });
         Ok(ResourceSummary {
             name: self.name().to_owned(),
             title: self.options.title.clone(),
@@ -145,7 +145,7 @@ impl<O: SqlModel> MachineResource<O> {
             .collect();
         let mut undeclared: Vec<(String, i64)> = counts
             .into_iter()
-            .map(|(stored, count)| (stored_text(&stored), count))
+            .map(|(stored, count)| (stored.to_string(), count))
             .collect();
         undeclared.sort();
         states.extend(undeclared.into_iter().map(|(name, count)| StateCount {
@@ -158,13 +158,5 @@ impl<O: SqlModel> MachineResource<O> {
             states,
             groups,
         })
-    }
-}
-
-/// A stored value as text: what an undeclared state is called and filtered by.
-pub(crate) fn stored_text(stored: &StoredState) -> String {
-    match stored {
-        StoredState::Text(text) => text.clone(),
-        StoredState::Integer(code) => code.to_string(),
     }
 }

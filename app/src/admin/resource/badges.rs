@@ -7,7 +7,11 @@ use std::collections::HashMap;
 
 use switchyard_engine::{Machine, StateName};
 
-use super::{field::StateField, machine::MachineResource, summary::StateBadge};
+use super::{
+    field::StateField,
+    machine::{Loaded, MachineResource},
+    summary::StateBadge,
+};
 use crate::{
     db::{Db, SqlModel},
     error::AppError,
@@ -20,6 +24,15 @@ use crate::{
 pub(crate) struct StateLabels(HashMap<String, HashMap<String, (String, String)>>);
 
 impl<O: SqlModel> MachineResource<O> {
+    /// The badge of each field's state of an object, in field order.
+    pub(crate) fn badges(&self, loaded: &Loaded<O>, labels: &StateLabels) -> Vec<StateBadge> {
+        self.fields
+            .iter()
+            .zip(&loaded.rows)
+            .map(|(field, row)| self.badge(field, row.state().as_str(), labels))
+            .collect()
+    }
+
     /// The labels and descriptions of every key-table field's states, read from their tables
     /// (small tables: one statement each, only for fields that have one).
     pub(crate) async fn state_labels(&self, db: &Db) -> Result<StateLabels, AppError> {

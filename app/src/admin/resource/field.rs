@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use switchyard_engine::{Machine, StateStorage, StoredState};
 
-use crate::db::{SqlStore, StateKind, Table};
+use crate::db::{table::check_identifier, SqlStore, StateKind, Table};
 
 /// A state field: its column, its label, its machine and the table seen through its column.
 pub struct StateField<O> {
@@ -45,19 +45,8 @@ impl<O> StateField<O> {
             ));
         }
         if let StateStorage::StatesTable { table: states } = machine.storage() {
-            let plain = states
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic())
-                && states
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && states.len() <= 63;
-            if !plain {
-                return Err(format!(
-                    "the states table `{states}` is not a plain identifier"
-                ));
-            }
+            check_identifier(states)
+                .map_err(|_| format!("the states table `{states}` is not a plain identifier"))?;
         }
         Ok(StateField {
             label: label.to_owned(),
