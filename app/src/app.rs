@@ -13,6 +13,7 @@ use crate::{
     pages::{
         account::ChangePasswordPage,
         bulk::BulkPreviewPage,
+        diagram::DiagramPage,
         edit::{DeletePage, EditPage},
         history::HistoryPage,
         home::HomePage,
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!(":resource") view=ListPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/add") view=EditPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/bulk") view=BulkPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!(":resource/diagram") view=DiagramPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/:id") view=ObjectPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/:id/history") view=HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource/settings/transitions") view=SettingsPage ssr=SsrMode::Async/>

@@ -162,7 +162,7 @@ pub use actor::Actor;
 pub use audit::{AuditEntry, AuditOutcome};
 pub use error::{BuildError, BuildWarning, FireError, StoreError};
 pub use form::{Cleaned, FieldErrors, FieldKind, Form, FormField, TEXTAREA_MAX, TEXT_MAX};
-pub use graph::{DiagramOptions, Edge};
+pub use graph::{svg_stack, Diagram, DiagramOptions, DiagramState, Edge};
 pub use guard::{Channel, ConsoleRule, FlagRule, TransitionStatus, Unavailable, UnmetCondition};
 pub use hooks::TransitionEvent;
 pub use machine::{Machine, MachineBuilder};

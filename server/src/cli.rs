@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `createuser`, `passwd`, `demo`, and
-//! the permission commands `grant`, `revoke`, `group`, `permissions`.
+//! The command line: `serve` (the default), `migrate`, `createuser`, `passwd`, `demo`,
+//! `graph`, `recount`, and the permission commands `grant`, `revoke`, `group`, `permissions`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -101,6 +101,33 @@ pub enum Command {
     Group(GroupArgs),
     /// List every permission code the registered resources check.
     Permissions,
+    /// Draw the state machines: DOT on standard output, or a file whose extension picks the
+    /// format (.dot, .svg, .mmd for Mermaid, .png).
+    Graph(GraphArgs),
+    /// Recompute the per-state counts of every resource (or the ones named) from their
+    /// tables, holding writers off meanwhile, and say what was wrong.
+    Recount(RecountArgs),
+}
+
+/// Options of `graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// What to draw: `orders` (every state field of it) or `campaigns.review` (one field).
+    /// Every resource when none is named.
+    pub targets: Vec<String>,
+    /// Write to this file instead; its extension picks the format.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Transitions to leave out, by name (`-e hold,reopen`; may be repeated).
+    #[arg(short, long = "exclude", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+}
+
+/// Options of `recount`.
+#[derive(Debug, Args)]
+pub struct RecountArgs {
+    /// The resources to recount; every resource when none is named.
+    pub resources: Vec<String>,
 }
 
 /// Options of `grant` and `revoke`.

@@ -240,3 +240,61 @@ pub async fn create_demo_users(db: &Db) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `switchyard recount [RESOURCE…]`: recompute the kept per-state counts from the tables.
+pub async fn recount(config: Config, args: crate::cli::RecountArgs) -> anyhow::Result<()> {
+    let registry = app::resources::registry().context("registering the resources")?;
+    let known: Vec<&str> = registry.iter().map(|resource| resource.name()).collect();
+    if let Some(unknown) = args
+        .resources
+        .iter()
+        .find(|name| registry.get(name).is_none())
+    {
+        eprintln!(
+            "switchyard recount: there is no resource `{unknown}`; the resources are {}.",
+            known.join(", ")
+        );
+        std::process::exit(2);
+    }
+    let db = startup::open_database(&config.database).await?;
+    let recounted = recount_on(&db, &registry, &args.resources).await;
+    db.close().await;
+    for line in recounted? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Recounts the named resources (every one when none is named) and describes each column.
+pub async fn recount_on(
+    db: &Db,
+    registry: &app::admin::resource::registry::ResourceRegistry,
+    names: &[String],
+) -> anyhow::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for resource in registry.iter() {
+        if !names.is_empty() && !names.iter().any(|name| name == resource.name()) {
+            continue;
+        }
+        // A database the console never served has no counts yet: install them first.
+        app::db::counts::install(db, resource.table()).await?;
+        for found in app::db::counts::recount(db, resource.table()).await? {
+            let place = format!("{}.{}", resource.name(), found.column);
+            if found.corrected.is_empty() {
+                lines.push(format!("{place}: {} rows, counts were right", found.rows));
+            } else {
+                let fixes: Vec<String> = found
+                    .corrected
+                    .iter()
+                    .map(|(value, was, now)| format!("{value} {was} → {now}"))
+                    .collect();
+                lines.push(format!(
+                    "{place}: {} rows, corrected {}",
+                    found.rows,
+                    fixes.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(lines)
+}

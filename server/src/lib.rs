@@ -4,6 +4,7 @@ pub mod api_errors;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod graph;
 pub mod permissions;
 pub mod security;
 pub mod startup;
@@ -24,5 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Revoke(args) => permissions::revoke(config, args).await,
         Command::Group(args) => permissions::group(config, args).await,
         Command::Permissions => permissions::list(),
+        Command::Graph(args) => graph::graph(&args),
+        Command::Recount(args) => commands::recount(config, args).await,
     }
 }

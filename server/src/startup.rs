@@ -13,7 +13,7 @@ use app::{
     admin::bulk::{job_runner, outcomes},
     app::{shell, App},
     auth::{routes as auth_routes, session::DbSessionStore, throttle::LoginGuard},
-    db::Db,
+    db::{counts, Db},
     state::AppState,
 };
 use axum::{
@@ -84,6 +84,12 @@ pub async fn open_database(location: &DatabaseLocation) -> anyhow::Result<Db> {
 /// Builds the whole router around an open, migrated database.
 pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
     let registry = app::resources::registry().context("registering the resources")?;
+    for resource in registry.iter() {
+        counts::install(&db, resource.table())
+            .await
+            .with_context(|| format!("installing the state counts of {}", resource.name()))?;
+    }
+    counts::spawn_compaction(db.clone());
     let state = AppState {
         leptos_options: config.leptos_options.clone(),
         db,

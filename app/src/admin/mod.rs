@@ -8,6 +8,7 @@
 //! features share.
 
 pub mod bulk;
+pub mod diagram;
 pub mod edit;
 pub mod flash;
 pub mod form;

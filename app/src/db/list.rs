@@ -178,6 +178,7 @@ impl<O: SqlModel> SqlStore<O> {
             offset = spec.offset,
         );
         let count_sql = format!("SELECT COUNT(*) FROM {from}{where_clause}");
+        let counted = self.counted_total(spec).await?;
         let table = self.table();
         let rows = with_pool!(self.db(), pool => {
             let mut page = sqlx::query(&page_sql);
@@ -195,7 +196,10 @@ impl<O: SqlModel> SqlStore<O> {
                 }
             }
             let rows = page.fetch_all(pool).await?;
-            let total = count.fetch_one(pool).await?;
+            let total = match counted {
+                Some(total) => total,
+                None => count.fetch_one(pool).await?,
+            };
             let other_states = rows
                 .iter()
                 .map(|row| decode_other_states(row, table))
@@ -211,6 +215,39 @@ impl<O: SqlModel> SqlStore<O> {
             other_states: rows.1,
             total: rows.2,
         })
+    }
+
+    /// The number of rows `spec` matches, from the kept per-state counts, when its filters
+    /// are on one state column at most and it searches nothing; `None` when the table must
+    /// be counted instead.
+    async fn counted_total(&self, spec: &ListSpec) -> Result<Option<i64>, ListError> {
+        let search = spec.search.as_deref().map(str::trim).unwrap_or_default();
+        if !search.is_empty() || spec.after.is_some() || spec.states.len() > 1 {
+            return Ok(None);
+        }
+        let table = self.table();
+        let column = match spec.states.first() {
+            Some(filter) => table
+                .state_columns()
+                .iter()
+                .find(|c| c.name == filter.column),
+            None => table.state_columns().first(),
+        };
+        let Some(column) = column else {
+            return Ok(None);
+        };
+        let Some(counts) = super::counts::read(self.db(), table, column).await? else {
+            return Ok(None);
+        };
+        let total = match spec.states.first() {
+            Some(filter) => filter
+                .states
+                .iter()
+                .map(|state| counts.get(state).copied().unwrap_or(0))
+                .sum(),
+            None => counts.values().sum(),
+        };
+        Ok(Some(total))
     }
 
     /// The rows matching `spec`'s filters and search in key order (its sort and offset

@@ -7,6 +7,7 @@
 //! [`SqlStore`] is the state engine's storage on either backend, for any table declared
 //! with [`TableDecl`]; [`scratch`] makes throwaway databases for tests and benchmarks.
 
+pub mod counts;
 pub mod edit;
 pub mod history;
 pub mod jobs;

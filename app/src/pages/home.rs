@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::diagram::diagram_path;
 use crate::{
     admin::{
         paths::encode_component,
@@ -53,12 +54,14 @@ fn ResourceCard(summary: ResourceSummary) -> impl IntoView {
     let labelled_by = heading_id.clone();
     let list = format!("/{}", summary.name);
     let several_fields = summary.fields.len() > 1;
+    let diagram_link = format!("{} state diagram", summary.title);
     view! {
         <section class="card resource-card" aria-labelledby=labelled_by>
             <h2 id=heading_id>
                 <a href=list.clone()>{summary.title}</a>
                 <span class="count-total">{format!("{} in all", summary.total)}</span>
             </h2>
+            <p class="resource-links"><a href=diagram_path(&summary.name)>{diagram_link}</a></p>
             {summary.fields.into_iter().map(|field| {
                 let several = several_fields;
                 let field_list = list.clone();

@@ -8,6 +8,7 @@ use leptos_router::{
     hooks::{use_params_map, use_query_map},
 };
 
+use super::diagram::diagram_path;
 use crate::{
     admin::{
         edit::types::edit_path,
@@ -150,6 +151,7 @@ fn ListTable(view: ListView) -> impl IntoView {
         <div class="page-heading">
             <h1>{title.clone()} <span class="count-total">{format!("{total} {plural}")}</span></h1>
             <div class="heading-actions">
+                <a class="button subtle" href=diagram_path(&resource)>"Diagram"</a>
                 {can_configure.then(|| view! {
                     <a class="button subtle" href=settings_path(&resource)>"Transition settings"</a>
                 })}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod bulk;
+pub mod diagram;
 pub mod edit;
 pub mod history;
 pub mod home;

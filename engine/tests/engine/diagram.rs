@@ -26,9 +26,9 @@ fn the_dot_export_follows_django_fsm_2_graph_semantics() {
     // `+`: reopen from every non-final state except new.
     has("\"orders.state.paid\" -> \"orders.state.new\" [label=\"reopen\"];");
     assert!(!dot.contains("\"orders.state.new\" -> \"orders.state.new\" [label=\"reopen\"]"));
-    // Computed targets expand to their allowed set.
-    has("\"orders.state.on_hold\" -> \"orders.state.new\" [label=\"resume\"];");
-    has("\"orders.state.on_hold\" -> \"orders.state.paid\" [label=\"resume\"];");
+    // Computed targets expand to their allowed set, dashed.
+    has("\"orders.state.on_hold\" -> \"orders.state.new\" [label=\"resume\", style=dashed];");
+    has("\"orders.state.on_hold\" -> \"orders.state.paid\" [label=\"resume\", style=dashed];");
 }
 
 #[test]
@@ -38,6 +38,7 @@ fn excluded_transitions_disappear_and_highlights_and_counts_show() {
         exclude: ["hold".to_owned(), "reopen".to_owned()].into(),
         highlight: Some(state("paid")),
         counts: [(state("new"), 12), (state("paid"), 3)].into(),
+        ..DiagramOptions::default()
     };
     let dot = machine.to_dot(&options);
     assert!(!dot.contains("label=\"hold\""));
@@ -65,8 +66,10 @@ fn the_svg_rendering_is_a_complete_document_with_every_state_label() {
     let svg = machine.to_svg(&options);
     assert!(svg.contains("<svg"), "{svg}");
     assert!(svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains(">7</tspan>"), "the count of new is missing");
+    assert!(svg.contains("class=\"diagram-state state-"), "{svg}");
     for label in [
-        "New (7)",
+        "New",
         "Paid",
         "Shipped",
         "Delivered",

@@ -5,6 +5,7 @@ mod support;
 
 mod bulk;
 mod campaigns;
+mod counts;
 mod editing;
 mod helpers;
 mod hostile;

@@ -1,5 +1,7 @@
 //! The object page, the history page and firing a transition, for a [`MachineResource`].
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 use switchyard_engine::{
     Actor, ConsoleRule, FireRequest, Outcome, Row, StateName, Unavailable, Version,
@@ -63,6 +65,13 @@ impl<O: SqlModel> ObjectFeature for MachineResource<O> {
                     label: field.label.clone(),
                     state: self.badge(field, row.state().as_str(), &labels),
                     actions: self.actions(field, row, actor, &rule),
+                    diagram: self.object_diagram(
+                        field,
+                        row,
+                        steps_taken(&history, field.name()),
+                        &rule,
+                        actor,
+                    ),
                 })
                 .collect(),
             fields: self
@@ -269,4 +278,18 @@ impl<O: SqlModel> MachineResource<O> {
             .collect();
         Ok((entries, more))
     }
+}
+
+/// The steps (from, to) a field took in the history shown: the path its diagram emphasises.
+fn steps_taken(history: &[HistoryEntry], field: &str) -> BTreeSet<(StateName, StateName)> {
+    history
+        .iter()
+        .filter(|entry| entry.field.as_deref() == Some(field))
+        .filter_map(|entry| {
+            let target = entry.target.as_ref()?;
+            let from = StateName::parse(&entry.source.name).ok()?;
+            let to = StateName::parse(&target.name).ok()?;
+            (from != to).then_some((from, to))
+        })
+        .collect()
 }

@@ -64,6 +64,10 @@ pub struct StateBlock {
     pub state: StateBadge,
     /// The buttons of this field's machine, in declaration order.
     pub actions: Vec<ActionView>,
+    /// The field's machine drawn small: this state highlighted, the recent steps emphasised
+    /// (an SVG document whose text is escaped on the server).
+    #[serde(default)]
+    pub diagram: String,
 }
 
 /// An audit row as the history shows it.

@@ -23,17 +23,23 @@ use super::{
 };
 use crate::{
     admin::{
-        bulk::BulkFeature, edit::EditFeature, form::FormFeature, list::ListFeature,
-        object::ObjectFeature, settings::SettingsFeature,
+        bulk::BulkFeature, diagram::DiagramFeature, edit::EditFeature, form::FormFeature,
+        list::ListFeature, object::ObjectFeature, settings::SettingsFeature,
     },
-    db::{Db, SqlModel},
+    db::{Db, SqlModel, Table},
     error::AppError,
 };
 
 /// What the console needs of any resource: its identity here, each feature through its trait.
 #[async_trait]
 pub trait AdminResource:
-    ListFeature + ObjectFeature + FormFeature + BulkFeature + SettingsFeature + EditFeature
+    ListFeature
+    + ObjectFeature
+    + FormFeature
+    + BulkFeature
+    + SettingsFeature
+    + EditFeature
+    + DiagramFeature
 {
     /// The name, which is also its address segment (`/orders`).
     fn name(&self) -> &str;
@@ -48,6 +54,8 @@ pub trait AdminResource:
     fn permission_codes(&self) -> Vec<String>;
     /// Each state field with its states and groups, counted.
     async fn summary(&self, db: &Db) -> Result<ResourceSummary, AppError>;
+    /// The table the resource lives in (its per-state counts are installed on it).
+    fn table(&self) -> &Table;
 }
 
 #[async_trait]
@@ -58,6 +66,10 @@ impl<O: SqlModel> AdminResource for MachineResource<O> {
 
     fn title(&self) -> &str {
         &self.options.title
+    }
+
+    fn table(&self) -> &Table {
+        &self.table
     }
 
     fn permission_codes(&self) -> Vec<String> {

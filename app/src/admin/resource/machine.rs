@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     admin::settings::visibility::DefaultVisibility,
-    db::{Db, IdKind, SqlModel, SqlStore, StateKind, Table},
+    db::{counts, Db, IdKind, SqlModel, SqlStore, StateKind, Table},
     error::AppError,
     with_pool,
 };
@@ -224,7 +224,18 @@ impl<O: SqlModel> MachineResource<O> {
         db: &Db,
         field: &StateField<O>,
     ) -> Result<HashMap<StoredState, i64>, sqlx::Error> {
-        // Identifiers come from a validated table declaration, never from a request.
+        let column = self
+            .table
+            .state_columns()
+            .iter()
+            .find(|column| column.name == field.name());
+        if let Some(column) = column {
+            if let Some(counts) = counts::read(db, &self.table, column).await? {
+                return Ok(counts);
+            }
+        }
+        // Not counted (the console installs the counts at start; a bare store may not have):
+        // count the table. Identifiers come from a validated table declaration.
         let sql = format!(
             "SELECT \"{state}\", COUNT(*) FROM \"{table}\" GROUP BY \"{state}\"",
             state = field.table.state_column(),

@@ -1,0 +1,196 @@
+//! The per-state counts the console keeps: equal to `COUNT(*)` after racing fires, failed
+//! handlers, creations and deletions, and SQL run by hand; read by the diagram page, which
+//! shows them live; repaired by `recount`.
+
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+
+use crate::{
+    helpers::{fire, logged_in, page},
+    on_both_backends,
+    support::TestApp,
+};
+
+on_both_backends!(
+    kept_counts_equal_count_star_after_races_failures_and_hand_written_sql,
+    the_diagram_page_shows_live_counts_and_draws_hidden_transitions_only_for_configurers,
+    a_recount_repairs_counts_that_were_tampered_with,
+);
+
+/// Every state column's kept counts against a grouped count of its table.
+async fn assert_counts_match_tables(app: &TestApp) {
+    let registry = app::resources::registry().expect("registry");
+    for resource in registry.iter() {
+        let table = resource.table();
+        for column in table.state_columns() {
+            let kept = app::db::counts::read(&app.db, table, column)
+                .await
+                .expect("read counts")
+                .expect("the console counts every state column");
+            let sql = format!(
+                "SELECT CAST(\"{0}\" AS TEXT), COUNT(*) FROM \"{1}\" GROUP BY \"{0}\"",
+                column.name,
+                table.name()
+            );
+            let counted: Vec<(String, i64)> = app::with_pool!(&app.db, pool => {
+                sqlx::query_as(&sql).fetch_all(pool).await
+            })
+            .expect("count the table");
+            let mut kept: Vec<(String, i64)> = kept
+                .into_iter()
+                .map(|(state, count)| (state.to_string(), count))
+                .collect();
+            let mut counted = counted;
+            kept.sort();
+            counted.sort();
+            assert_eq!(kept, counted, "{}.{}", table.name(), column.name);
+        }
+    }
+}
+
+async fn execute(app: &TestApp, sql: &str) {
+    app::with_pool!(&app.db, pool => { sqlx::query(sql).execute(pool).await }).expect("statement");
+}
+
+async fn kept_counts_equal_count_star_after_races_failures_and_hand_written_sql(app: TestApp) {
+    app::orders::seed_orders(&app.db, 120).await.expect("seed");
+    app::campaigns::seed::seed_campaigns(&app.db, 30)
+        .await
+        .expect("seed campaigns");
+    assert_counts_match_tables(&app).await;
+    let app = Arc::new(app);
+    let mut racers = Vec::new();
+    for racer in 0..4_i64 {
+        let client = logged_in(&app, if racer % 2 == 0 { "admin" } else { "clerk" }).await;
+        let app = Arc::clone(&app);
+        racers.push(tokio::spawn(async move {
+            for id in 1..=60_i64 {
+                // Every racer fires from version 1: one wins each order, the others are stale.
+                let status = fire(&app, &client, &id.to_string(), "pay", "1")
+                    .await
+                    .status();
+                assert!(!status.is_server_error(), "order {id}: {status}");
+            }
+        }));
+    }
+    for racer in racers {
+        racer.await.expect("racer");
+    }
+    assert_counts_match_tables(&app).await;
+    // SQL by hand: a creation, a move and a deletion, as a migration or an operator might.
+    execute(&app, "INSERT INTO orders (id, customer, amount_cents, state, version) VALUES (100001, 'Hand', 100, 'shipped', 1)").await;
+    execute(
+        &app,
+        "UPDATE orders SET state = 'cancelled' WHERE id BETWEEN 61 AND 70",
+    )
+    .await;
+    execute(&app, "DELETE FROM orders WHERE id BETWEEN 71 AND 75").await;
+    execute(
+        &app,
+        "UPDATE campaigns SET review = 'approved' WHERE id <= 5",
+    )
+    .await;
+    assert_counts_match_tables(&app).await;
+    // A statement that fails rolls back its count changes with it.
+    let refused = app::with_pool!(&app.db, pool => {
+        sqlx::query("UPDATE campaigns SET review = 'no_such_review' WHERE id <= 10")
+            .execute(pool)
+            .await
+    });
+    assert!(
+        refused.is_err(),
+        "the foreign key refuses an unknown review"
+    );
+    assert_counts_match_tables(&app).await;
+    if let app::db::Db::Postgres(_) = &app.db {
+        app::db::counts::compact(&app.db).await.expect("compact");
+        assert_counts_match_tables(&app).await;
+    }
+}
+
+/// The count shown in the drawing for `state` (the second line of its box).
+fn drawn_count(html: &str, state: &str) -> String {
+    let start = html
+        .find(&format!("data-state=\"{state}\""))
+        .unwrap_or_else(|| panic!("no state {state} drawn"));
+    let group = &html[start..];
+    let group = &group[..group.find("</g>").expect("closed group")];
+    let last = group.rfind("\">").expect("a tspan");
+    group[last + 2..]
+        .split('<')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn the_diagram_page_shows_live_counts_and_draws_hidden_transitions_only_for_configurers(
+    app: TestApp,
+) {
+    app::orders::seed_orders(&app.db, 50).await.expect("seed");
+    execute(&app, "UPDATE orders SET state = 'new'").await;
+    let admin = logged_in(&app, "admin").await;
+    let (status, html) = page(&app, &admin, "/orders/diagram").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(drawn_count(&html, "new"), "50");
+    assert_eq!(drawn_count(&html, "paid"), "0");
+    assert!(
+        html.contains("href=\"/orders?state=paid\""),
+        "states link to the filtered list"
+    );
+    // `hold` is hidden from the console: set apart for a user who may configure it.
+    assert!(html.contains("(hidden)"), "the admin sees hold set apart");
+    let response = fire(&app, &admin, "7", "pay", "1").await;
+    assert!(response.status().is_success() || response.status().is_redirection());
+    let (_, html) = page(&app, &admin, "/orders/diagram").await;
+    assert_eq!(drawn_count(&html, "new"), "49");
+    assert_eq!(drawn_count(&html, "paid"), "1");
+    let viewer = logged_in(&app, "viewer").await;
+    let (status, html) = page(&app, &viewer, "/orders/diagram").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains("(hidden)"),
+        "the viewer does not see hold at all"
+    );
+    assert!(!html.contains("Put on hold"), "no hold edge for the viewer");
+    let (status, html) = page(&app, &admin, "/campaigns/diagram").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Step") && html.contains("Review"),
+        "one diagram per field"
+    );
+    let (status, _) = page(&app, &admin, "/nothing/diagram").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The object page draws the order small, its state highlighted.
+    let (_, html) = page(&app, &admin, "/orders/7").await;
+    let current = html
+        .find("diagram-state")
+        .and(html.find(" current\" data-state=\"paid\""));
+    assert!(current.is_some(), "order 7 is drawn in paid");
+}
+
+async fn a_recount_repairs_counts_that_were_tampered_with(app: TestApp) {
+    app::orders::seed_orders(&app.db, 40).await.expect("seed");
+    execute(
+        &app,
+        "UPDATE state_counts SET count = count + 7 WHERE table_name = 'orders'",
+    )
+    .await;
+    let registry = app::resources::registry().expect("registry");
+    let lines = server::commands::recount_on(&app.db, &registry, &["orders".to_owned()])
+        .await
+        .expect("recount");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("orders.state: 40 rows, corrected"),
+        "{lines:?}"
+    );
+    assert_counts_match_tables(&app).await;
+    let lines = server::commands::recount_on(&app.db, &registry, &[])
+        .await
+        .expect("recount");
+    assert!(
+        lines.iter().all(|line| line.ends_with("counts were right")),
+        "{lines:?}"
+    );
+}
