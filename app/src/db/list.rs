@@ -10,7 +10,7 @@ use switchyard_engine::{ObjectId, StoreError, StoredRow, StoredState};
 
 use super::{
     store::{decode_other_states, decode_row},
-    table::{quote, ColumnKind, IdKind},
+    table::{quote, ColumnKind, IdKind, StateKind},
     Db, SqlModel, SqlStore,
 };
 use crate::with_pool;
@@ -52,6 +52,30 @@ pub struct ListSpec {
     pub offset: u64,
     /// Only rows whose key comes after this one (reading in key order, chunk by chunk).
     pub after: Option<ObjectId>,
+    /// Where a keyset page starts instead of `offset` (integer keys, and a sort column that
+    /// is the key, a state column, or a text or integer column).
+    pub seek: Option<Seek>,
+}
+
+/// A row's place in a sort order: the sort column's value as text (none when sorting by the
+/// key) and the row's key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SortKey {
+    /// The sort column's value, as text.
+    pub value: Option<String>,
+    /// The row's key.
+    pub id: i64,
+}
+
+/// Where a keyset page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seek {
+    /// The rows after this place, in order.
+    After(SortKey),
+    /// The rows before this place (read backwards, answered in order).
+    Before(SortKey),
+    /// The last rows.
+    End,
 }
 
 /// One page of rows and how many rows match in all.
@@ -63,6 +87,11 @@ pub struct ListRows<O> {
     pub other_states: Vec<Vec<StoredState>>,
     /// Every matching row.
     pub total: i64,
+    /// Each row's place in the sort order, in the rows' order (for keyset cursors).
+    pub sort_keys: Vec<SortKey>,
+    /// Whether more rows follow in the direction read (after the page, or before it when
+    /// reading backwards).
+    pub more: bool,
 }
 
 /// Why a list could not be read.
@@ -71,6 +100,10 @@ pub enum ListError {
     /// A column named by the spec is not one of the table's.
     #[error("`{0}` is not a column of this table")]
     UnknownColumn(String),
+    /// A keyset cursor does not fit the sort (a value of the wrong kind, or a sort that
+    /// cannot be paged by cursor).
+    #[error("the page cursor does not fit this list")]
+    BadCursor,
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -152,69 +185,172 @@ impl<O: SqlModel> SqlStore<O> {
 
     /// One page of rows matching `spec`, and the number of matching rows.
     pub async fn list(&self, spec: &ListSpec) -> Result<ListRows<O>, ListError> {
-        let (where_clause, binds) = self.where_clause(spec)?;
+        let (mut where_clause, mut binds) = self.where_clause(spec)?;
         let sql = &self.table().quoted;
         let sort_column = self.column_sql(&spec.order.0)?;
-        let direction = match spec.order.1 {
-            Direction::Ascending => "ASC",
-            Direction::Descending => "DESC",
-        };
-        let (select, from) = match self.db() {
-            Db::Sqlite(_) => (self.table().sqlite.read_select.as_str(), sql.table.clone()),
+        let id = qualified(&sql.id, self.db());
+        // Reading backwards (before a place, or the last page) reverses the order, and the
+        // rows are turned around afterwards.
+        let backwards = matches!(spec.seek, Some(Seek::Before(_) | Seek::End));
+        let ascending = (spec.order.1 == Direction::Ascending) != backwards;
+        let direction = if ascending { "ASC" } else { "DESC" };
+        let by_key = sort_column == id;
+        if let Some(Seek::After(place) | Seek::Before(place)) = &spec.seek {
+            let operator = if ascending { ">" } else { "<" };
+            let key = format!("${}", binds.len() + 1);
+            binds.push(Bind::Integer(place.id));
+            let condition = if by_key {
+                format!("{id} {operator} {key}")
+            } else {
+                let value = self.sort_value_bind(&spec.order.0, place.value.as_deref())?;
+                binds.push(value);
+                format!("({sort_column}, {id}) {operator} (${}, {key})", binds.len())
+            };
+            where_clause = if where_clause.is_empty() {
+                format!(" WHERE {condition}")
+            } else {
+                format!("{where_clause} AND {condition}")
+            };
+        }
+        let (select, from, sort_text) = match self.db() {
+            Db::Sqlite(_) => (
+                self.table().sqlite.read_select.as_str(),
+                sql.table.clone(),
+                format!("CAST({sort_column} AS TEXT)"),
+            ),
             Db::Postgres(_) => (
                 self.table().postgres.read_select.as_str(),
                 format!("{} AS t", sql.table),
+                format!("{sort_column}::text"),
             ),
         };
-        let tie_break = if sort_column == qualified(&sql.id, self.db()) {
+        let tie_break = if by_key {
             String::new()
         } else {
-            format!(", {} {direction}", qualified(&sql.id, self.db()))
+            format!(", {id} {direction}")
         };
+        // One row more than the page tells whether another page follows; the sort value
+        // comes last, after every column the decoders read by position.
+        let offset = if spec.seek.is_some() { 0 } else { spec.offset };
         let page_sql = format!(
-            "SELECT {select} FROM {from}{where_clause} ORDER BY {sort_column} {direction}{tie_break} \
-             LIMIT {limit} OFFSET {offset}",
-            limit = spec.limit,
-            offset = spec.offset,
+            "SELECT {select}, {sort_text} FROM {from}{where_clause} \
+             ORDER BY {sort_column} {direction}{tie_break} LIMIT {limit} OFFSET {offset}",
+            limit = u64::from(spec.limit) + 1,
         );
-        let count_sql = format!("SELECT COUNT(*) FROM {from}{where_clause}");
         let counted = self.counted_total(spec).await?;
+        let total = match counted {
+            Some(total) => total,
+            None => self.count_matching(spec).await?,
+        };
         let table = self.table();
-        let rows = with_pool!(self.db(), pool => {
+        let (mut rows, mut other_states, mut sort_keys) = with_pool!(self.db(), pool => {
             let mut page = sqlx::query(&page_sql);
-            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
             for bind in &binds {
-                match bind {
-                    Bind::Text(text) => {
-                        page = page.bind(text.as_str());
-                        count = count.bind(text.as_str());
-                    }
-                    Bind::Integer(integer) => {
-                        page = page.bind(*integer);
-                        count = count.bind(*integer);
-                    }
-                }
+                page = match bind {
+                    Bind::Text(text) => page.bind(text.as_str()),
+                    Bind::Integer(integer) => page.bind(*integer),
+                };
             }
-            let rows = page.fetch_all(pool).await?;
-            let total = match counted {
-                Some(total) => total,
-                None => count.fetch_one(pool).await?,
-            };
-            let other_states = rows
-                .iter()
-                .map(|row| decode_other_states(row, table))
-                .collect::<Result<Vec<_>, _>>()?;
-            let rows = rows
-                .iter()
-                .map(|row| decode_row(row, table))
-                .collect::<Result<Vec<_>, _>>()?;
-            (rows, other_states, total)
+            let fetched = page.fetch_all(pool).await?;
+            let mut rows = Vec::with_capacity(fetched.len());
+            let mut others = Vec::with_capacity(fetched.len());
+            let mut keys = Vec::with_capacity(fetched.len());
+            for row in &fetched {
+                let decoded = decode_row::<O>(row, table)?;
+                let value: Option<String> = sqlx::Row::try_get(row, sqlx::Row::len(row) - 1)?;
+                keys.push(SortKey {
+                    value: (!by_key).then_some(value).flatten(),
+                    id: match &decoded.id {
+                        ObjectId::Int(id) => *id,
+                        _ => 0,
+                    },
+                });
+                others.push(decode_other_states(row, table)?);
+                rows.push(decoded);
+            }
+            (rows, others, keys)
         });
+        let limit = usize::try_from(spec.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        other_states.truncate(limit);
+        sort_keys.truncate(limit);
+        if backwards {
+            rows.reverse();
+            other_states.reverse();
+            sort_keys.reverse();
+        }
         Ok(ListRows {
-            rows: rows.0,
-            other_states: rows.1,
-            total: rows.2,
+            rows,
+            other_states,
+            total,
+            sort_keys,
+            more,
         })
+    }
+
+    /// `COUNT(*)` of the rows `spec`'s filters and search match.
+    async fn count_matching(&self, spec: &ListSpec) -> Result<i64, ListError> {
+        let (where_clause, binds) = self.where_clause(spec)?;
+        let from = match self.db() {
+            Db::Sqlite(_) => self.table().quoted.table.clone(),
+            Db::Postgres(_) => format!("{} AS t", self.table().quoted.table),
+        };
+        let statement = format!("SELECT COUNT(*) FROM {from}{where_clause}");
+        let total = with_pool!(self.db(), pool => {
+            let mut count = sqlx::query_scalar::<_, i64>(&statement);
+            for bind in binds {
+                count = match bind {
+                    Bind::Text(text) => count.bind(text),
+                    Bind::Integer(integer) => count.bind(integer),
+                };
+            }
+            count.fetch_one(pool).await?
+        });
+        Ok(total)
+    }
+
+    /// Whether a list sorted by `column` can be paged by keyset cursor: integer keys, and a
+    /// sort by the key, a state column, or a text or integer column.
+    pub fn pages_by_cursor(&self, column: &str) -> bool {
+        let table = self.table();
+        table.id_kind() == IdKind::Integer
+            && (column == "id"
+                || column == "state"
+                || table.state_columns().iter().any(|c| c.name == column)
+                || table.columns().iter().any(|c| {
+                    c.name == column && matches!(c.kind, ColumnKind::Text | ColumnKind::Integer)
+                }))
+    }
+
+    /// A cursor's sort value bound as the sort column compares it.
+    fn sort_value_bind(&self, column: &str, value: Option<&str>) -> Result<Bind, ListError> {
+        let value = value.ok_or(ListError::BadCursor)?;
+        let table = self.table();
+        let integer = if column == "state" {
+            table.state_kind() == StateKind::Integer
+        } else if let Some(state) = table.state_columns().iter().find(|c| c.name == column) {
+            state.kind == StateKind::Integer
+        } else {
+            match table
+                .columns()
+                .iter()
+                .find(|c| c.name == column)
+                .map(|c| c.kind)
+            {
+                Some(ColumnKind::Integer) => true,
+                Some(ColumnKind::Text) => false,
+                _ => return Err(ListError::BadCursor),
+            }
+        };
+        if integer {
+            value
+                .parse()
+                .map(Bind::Integer)
+                .map_err(|_| ListError::BadCursor)
+        } else {
+            Ok(Bind::Text(value.to_owned()))
+        }
     }
 
     /// The number of rows `spec` matches, from the kept per-state counts, when its filters

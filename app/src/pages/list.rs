@@ -64,6 +64,9 @@ fn ListTable(view: ListView) -> impl IntoView {
         page,
         page_count,
         page_size,
+        by_cursor,
+        next,
+        previous,
         filters,
         groups,
         searchable,
@@ -85,6 +88,9 @@ fn ListTable(view: ListView) -> impl IntoView {
     };
     let summary = if rows.is_empty() {
         format!("No {singular} matches.")
+    } else if by_cursor {
+        // A page reached by cursor knows its rows, not how many come before them.
+        format!("{} of {total} {plural}", rows.len())
     } else {
         format!("{first_row}–{last_row} of {total} {plural}")
     };
@@ -241,7 +247,7 @@ fn ListTable(view: ListView) -> impl IntoView {
                 </table>
             </div>
         </Form>
-        <Pagination base=base.clone() query=query.clone() page page_count/>
+        <Pagination base=base.clone() query=query.clone() page page_count by_cursor next previous/>
     }
 }
 
@@ -270,6 +276,8 @@ fn SortHeader(base: String, query: ListQuery, header: ColumnHeader) -> impl Into
             ListQuery {
                 sort: Some(next),
                 page: None,
+                after: None,
+                before: None,
                 ..query
             }
             .to_query_string()
@@ -290,32 +298,54 @@ fn SortHeader(base: String, query: ListQuery, header: ColumnHeader) -> impl Into
     }
 }
 
-/// Previous / next and first / last page links with "Page N of M".
+/// First, previous, next and last page links with "Page N of M". Next and previous follow
+/// keyset cursors, so a page deep in a large list costs what the first one costs; the last
+/// page is read backwards from the end.
 #[component]
-fn Pagination(base: String, query: ListQuery, page: u32, page_count: u32) -> impl IntoView {
-    let link = move |target: u32, text: &'static str, rel: Option<&'static str>| {
-        let enabled = target != page && target >= 1 && target <= page_count;
-        if enabled {
-            let href = format!(
-                "{base}{}",
-                ListQuery {
-                    page: Some(target),
-                    ..query.clone()
-                }
-                .to_query_string()
-            );
-            view! { <a class="button subtle" href=href rel=rel>{text}</a> }.into_any()
-        } else {
-            view! { <span class="button subtle" aria-disabled="true">{text}</span> }.into_any()
-        }
+fn Pagination(
+    base: String,
+    query: ListQuery,
+    page: u32,
+    page_count: u32,
+    by_cursor: bool,
+    next: Option<ListQuery>,
+    previous: Option<ListQuery>,
+) -> impl IntoView {
+    let link =
+        |target: Option<ListQuery>, text: &'static str, rel: Option<&'static str>| match target {
+            Some(target) => {
+                let href = format!("{base}{}", target.to_query_string());
+                view! { <a class="button subtle" href=href rel=rel>{text}</a> }.into_any()
+            }
+            None => {
+                view! { <span class="button subtle" aria-disabled="true">{text}</span> }.into_any()
+            }
+        };
+    let anchors = ListQuery {
+        page: None,
+        after: None,
+        before: None,
+        ..query.clone()
+    };
+    let on_first = previous.is_none();
+    let on_last = next.is_none();
+    let first = (!on_first).then(|| anchors.clone());
+    let last = (!on_last).then(|| ListQuery {
+        before: Some("end".to_owned()),
+        ..anchors
+    });
+    let position = if by_cursor {
+        format!("{page_count} pages")
+    } else {
+        format!("Page {page} of {page_count}")
     };
     view! {
         <nav class="pagination" aria-label="Pages">
-            {link(1, "« First", None)}
-            {link(page.saturating_sub(1).max(1), "‹ Previous", Some("prev"))}
-            <span class="page-of">{format!("Page {page} of {page_count}")}</span>
-            {link((page + 1).min(page_count), "Next ›", Some("next"))}
-            {link(page_count, "Last »", None)}
+            {link(first, "« First", None)}
+            {link(previous, "‹ Previous", Some("prev"))}
+            <span class="page-of">{position}</span>
+            {link(next, "Next ›", Some("next"))}
+            {link(last, "Last »", None)}
         </nav>
     }
 }

@@ -95,7 +95,17 @@ impl Diagram {
                 .map(|(_, handle)| *handle)
         };
         if let Some(initial) = handle(&self.initial) {
-            graph.add_edge(Arrow::simple(""), start, initial);
+            let look = StyleAttr::new(Color::new(EDGE), 1, None, 0, 12);
+            let arrow = Arrow::new(
+                LineEndKind::None,
+                LineEndKind::Arrow,
+                LineStyleKind::Normal,
+                "",
+                &look,
+                &None,
+                &None,
+            );
+            graph.add_edge(arrow, start, initial);
         }
         for edge in self.drawn_edges(options) {
             let (Some(from), Some(to)) = (handle(&edge.from), handle(&edge.to)) else {
@@ -210,6 +220,9 @@ impl Writer<'_> {
         let inner = format!(
             "<defs><marker id=\"{prefix}arrow\" markerWidth=\"10\" markerHeight=\"7\" refX=\"10\" \
              refY=\"3.5\" orient=\"auto\"><polygon points=\"0 0, 10 3.5, 0 7\" \
+             fill=\"context-stroke\"/></marker>\
+             <marker id=\"{prefix}arrow-start\" markerWidth=\"10\" markerHeight=\"7\" refX=\"0\" \
+             refY=\"3.5\" orient=\"auto\"><polygon points=\"10 0, 10 7, 0 3.5\" \
              fill=\"context-stroke\"/></marker></defs>\n{}",
             self.body
         );
@@ -376,12 +389,19 @@ impl RenderBackend for Writer<'_> {
                 }
                 self.body.push_str("</g>\n");
             }
+            None if text.trim().is_empty() => {}
             None => {
-                // An edge label, coloured like its edge.
+                // An edge label, coloured like its edge. Labels the layout moved onto a
+                // connector of its own come with its default black look: drawn as a plain edge's.
                 let colour = look.line_color.to_web_color();
-                let colour = colour.get(..7).unwrap_or("#57606a").to_owned();
+                let colour = colour.get(..7).unwrap_or("#57606a");
+                let (colour, size) = if colour == "#000000" {
+                    ("#57606a", 12)
+                } else {
+                    (colour, look.font_size)
+                };
                 self.body.push_str("<g class=\"diagram-edge-label\">");
-                self.text(xy, text, &colour, look.font_size, false);
+                self.text(xy, text, colour, size, false);
                 self.body.push_str("</g>\n");
             }
         }
@@ -428,14 +448,15 @@ impl RenderBackend for Writer<'_> {
         } else {
             ""
         };
-        let marker = if head.1 {
-            format!(
-                " marker-end=\"url(#{}arrow)\"",
-                escape(&self.options.id_prefix)
-            )
-        } else {
-            String::new()
-        };
+        // The layout reverses edges that point back up the drawing: their head is at the start.
+        let prefix = escape(&self.options.id_prefix);
+        let mut marker = String::new();
+        if head.0 {
+            let _ = write!(marker, " marker-start=\"url(#{prefix}arrow-start)\"");
+        }
+        if head.1 {
+            let _ = write!(marker, " marker-end=\"url(#{prefix}arrow)\"");
+        }
         let class = if look.line_width > 1 {
             "diagram-edge taken"
         } else {

@@ -123,7 +123,7 @@ pub async fn list_of(
     let keys: Vec<String> = query
         .iter()
         .map(|(k, _)| match *k {
-            "group" | "q" | "sort" | "page" => format!("input[query][{k}]"),
+            "group" | "q" | "sort" | "page" | "after" | "before" => format!("input[query][{k}]"),
             field => format!("input[query][states][{field}]"),
         })
         .collect();

@@ -10,6 +10,7 @@ mod editing;
 mod helpers;
 mod hostile;
 mod outcomes;
+mod paging;
 mod races;
 mod refusal_order;
 mod retired;

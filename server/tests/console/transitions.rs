@@ -688,6 +688,8 @@ async fn a_group_grant_lets_its_members_fire_until_revoked(app: TestApp) {
 
     let cashier = logged_in(&app, "cashier").await;
     let (_, html) = page(&app, &cashier, "/orders/1").await;
+    // The diagram draws every transition the console shows; the buttons are the cashier's.
+    let html = without_drawings(&html);
     assert!(html.contains(">Mark as paid<"), "{html}");
     assert!(!html.contains(">Cancel order<"), "{html}");
     assert_eq!(

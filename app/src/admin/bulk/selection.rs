@@ -57,6 +57,7 @@ impl<O: SqlModel> MachineResource<O> {
         input: &BulkInput,
     ) -> Result<ListSpec, AppError> {
         Ok(ListSpec {
+            seek: None,
             states: self.state_filter(db, &input.query).await?,
             search: crate::admin::list::search_text(&input.query)?,
             search_columns: self.options.search.clone(),

@@ -11,7 +11,7 @@ use crate::{
         settings::SettingsFeature,
     },
     db::{
-        list::{Direction, ListError, ListSpec, StateFilter},
+        list::{Direction, ListError, ListRows, ListSpec, Seek, SortKey, StateFilter},
         Db, SqlModel,
     },
     error::AppError,
@@ -30,8 +30,11 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
         let states = self.state_filter(db, query).await?;
         let order = self.sort(query)?;
         let page_size = self.options.page_size;
-        let page = query.page.unwrap_or(1).max(1);
-        let spec = ListSpec {
+        let mut page = query.page.unwrap_or(1).max(1);
+        let store = self.store(db);
+        let by_cursor = store.pages_by_cursor(&order.0);
+        let mut seek = if by_cursor { seek_of(query)? } else { None };
+        let mut spec = ListSpec {
             states,
             search: search_text(query)?,
             search_columns: self.options.search.clone(),
@@ -39,8 +42,16 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
             limit: page_size,
             offset: u64::from(page - 1) * u64::from(page_size),
             after: None,
+            seek: seek.clone(),
         };
-        let found = self.store(db).list(&spec).await.map_err(list_failure)?;
+        let mut found = store.list(&spec).await.map_err(list_failure)?;
+        let short = found.rows.len() < usize::try_from(page_size).unwrap_or(usize::MAX);
+        if matches!(seek, Some(Seek::Before(_))) && !found.more && short {
+            // Paging back reached the start with a short page: show the first page whole.
+            (seek, page, spec.seek, spec.offset) = (None, 1, None, 0);
+            found = store.list(&spec).await.map_err(list_failure)?;
+        }
+        let (next, previous) = neighbours(query, page, seek.as_ref(), &found, by_cursor);
         let labels = self.state_labels(db).await?;
         let rows = found
             .rows
@@ -70,7 +81,7 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
             title: self.options.title.clone(),
             singular: self.options.singular.clone(),
             query: ListQuery {
-                page: Some(page),
+                page: seek.is_none().then_some(page),
                 ..query.clone()
             },
             columns: self
@@ -89,6 +100,9 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
             page,
             page_count,
             page_size,
+            by_cursor: seek.is_some(),
+            next,
+            previous,
             filters: self
                 .fields
                 .iter()
@@ -248,5 +262,107 @@ pub(crate) fn search_text(query: &ListQuery) -> Result<Option<String>, AppError>
 }
 
 fn list_failure(error: ListError) -> AppError {
-    AppError::internal(error)
+    match error {
+        ListError::BadCursor => AppError::Invalid(
+            "This page's cursor does not fit the list's sort; start again from the first page."
+                .to_owned(),
+        ),
+        other => AppError::internal(other),
+    }
+}
+
+/// The longest cursor, in characters: a key and a sort value no longer than a search.
+const CURSOR_MAX: usize = 240;
+
+/// A keyset cursor as the address carries it: `KEY` when the list is sorted by its key,
+/// `KEY:VALUE` otherwise (the value after the first colon, whatever it holds).
+fn cursor_text(place: &SortKey) -> String {
+    match &place.value {
+        Some(value) => format!("{}:{value}", place.id),
+        None => place.id.to_string(),
+    }
+}
+
+fn parse_cursor(text: &str) -> Result<SortKey, AppError> {
+    let invalid = || {
+        AppError::Invalid(format!(
+            "The page cursor `{}` is not valid; start again from the first page.",
+            quoted(text)
+        ))
+    };
+    if text.chars().count() > CURSOR_MAX || text.chars().any(char::is_control) {
+        return Err(invalid());
+    }
+    let (id, value) = match text.split_once(':') {
+        Some((id, value)) => (id, Some(value.to_owned())),
+        None => (text, None),
+    };
+    let id = id.parse().map_err(|_| invalid())?;
+    Ok(SortKey { value, id })
+}
+
+/// Where a query's page starts when it names a cursor (`after` wins over `before`).
+fn seek_of(query: &ListQuery) -> Result<Option<Seek>, AppError> {
+    if let Some(after) = query.after.as_deref().filter(|a| !a.is_empty()) {
+        return parse_cursor(after).map(|place| Some(Seek::After(place)));
+    }
+    match query.before.as_deref().filter(|b| !b.is_empty()) {
+        Some("end") => Ok(Some(Seek::End)),
+        Some(before) => parse_cursor(before).map(|place| Some(Seek::Before(place))),
+        None => Ok(None),
+    }
+}
+
+/// The queries of the next and previous pages: keyset cursors after the last row and
+/// before the first when the sort allows them, page numbers otherwise.
+fn neighbours<O>(
+    query: &ListQuery,
+    page: u32,
+    seek: Option<&Seek>,
+    found: &ListRows<O>,
+    by_cursor: bool,
+) -> (Option<ListQuery>, Option<ListQuery>) {
+    let base = ListQuery {
+        page: None,
+        after: None,
+        before: None,
+        ..query.clone()
+    };
+    let backwards = matches!(seek, Some(Seek::Before(_) | Seek::End));
+    let has_next = if backwards {
+        !matches!(seek, Some(Seek::End))
+    } else {
+        found.more
+    };
+    let has_previous = match seek {
+        None => page > 1,
+        Some(Seek::After(_)) => true,
+        Some(Seek::Before(_) | Seek::End) => found.more,
+    };
+    let (first, last) = (found.sort_keys.first(), found.sort_keys.last());
+    let next = match (has_next, by_cursor, last) {
+        (false, _, _) => None,
+        (true, true, Some(last)) => Some(ListQuery {
+            after: Some(cursor_text(last)),
+            ..base.clone()
+        }),
+        (true, _, _) => Some(ListQuery {
+            page: Some(page + 1),
+            ..base.clone()
+        }),
+    };
+    let previous = match (has_previous, by_cursor, first) {
+        (false, _, _) => None,
+        // The page before page 2 is the first page, which needs no cursor.
+        (true, _, _) if seek.is_none() && page == 2 => Some(base),
+        (true, true, Some(first)) => Some(ListQuery {
+            before: Some(cursor_text(first)),
+            ..base
+        }),
+        (true, _, _) => Some(ListQuery {
+            page: Some(page.saturating_sub(1).max(1)),
+            ..base
+        }),
+    };
+    (next, previous)
 }

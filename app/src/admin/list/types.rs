@@ -35,18 +35,25 @@ pub struct ListQuery {
     /// A sortable column's name, `-` first for descending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
-    /// The page, from 1.
+    /// The page, from 1 (read with an offset: for bookmarks and the first pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
+    /// A keyset cursor: the page of rows that come after this one in the sort order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// A keyset cursor: the page of rows that come before this one (`end`: the last page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
 }
 
 /// Query parameters that are not state fields' filters; a state field may not take these names.
-pub const RESERVED_PARAMETERS: [&str; 8] = [
+pub const RESERVED_PARAMETERS: [&str; 9] = [
     "group",
     "q",
     "sort",
     "page",
     "after",
+    "before",
     "all",
     "transition",
     "id",
@@ -67,6 +74,8 @@ impl ListQuery {
                 "q" => query.q = owned,
                 "sort" => query.sort = owned,
                 "page" => query.page = value.parse().ok(),
+                "after" => query.after = owned,
+                "before" => query.before = owned,
                 key if RESERVED_PARAMETERS.contains(&key) => {}
                 field => {
                     query.states.insert(field.to_owned(), value.to_owned());
@@ -105,6 +114,8 @@ impl ListQuery {
                     "page",
                     self.page.filter(|page| *page > 1).map(|p| p.to_string()),
                 ),
+                ("after", self.after.clone()),
+                ("before", self.before.clone()),
             ]
             .into_iter()
             .filter_map(|(key, value)| {
@@ -188,6 +199,15 @@ pub struct ListView {
     pub page: u32,
     /// Pages in all (at least 1).
     pub page_count: u32,
+    /// Whether this page was read by a keyset cursor, so its number is not known.
+    #[serde(default)]
+    pub by_cursor: bool,
+    /// The query of the next page (a keyset cursor after this page's last row), if any.
+    #[serde(default)]
+    pub next: Option<ListQuery>,
+    /// The query of the previous page (a cursor before this page's first row), if any.
+    #[serde(default)]
+    pub previous: Option<ListQuery>,
     /// Rows per page.
     pub page_size: u32,
     /// Each state field's filter, in field order (also the badge columns).
