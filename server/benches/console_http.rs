@@ -262,20 +262,39 @@ async fn concurrency(
 
 /// c. Page latency: 3 warm-ups, then `latency_n` sequential GETs of each page. The object
 /// page of a campaign (two state fields, one of them read from a key table) is measured
-/// when the server has the campaigns resource (a build from before it answers 404).
+/// when the server has the campaigns resource (a build from before it answers 404); the
+/// diagram and keyset pages when it has them.
 async fn page_latency(client: &Client, base: &str, sample_id: usize, latency_n: usize) -> Value {
+    // The deep pages start 90% of the way through the rows (the last order is `sample_id`).
+    let deep = sample_id * 9 / 10;
     let mut pages = vec![
+        ("home", "/".to_owned()),
         ("changelist_state_new", "/orders?state=new".to_owned()),
+        ("changelist_group_open", "/orders?group=open".to_owned()),
         ("changelist_all", "/orders".to_owned()),
+        ("deep_offset_page", format!("/orders?page={}", deep / 100)),
         ("change_page", format!("/orders/{sample_id}")),
     ];
-    let campaign = client
-        .get(format!("{base}/campaigns/1"))
-        .send()
-        .await
-        .expect("probe");
-    if campaign.status().is_success() {
+    let answers = |path: &'static str| async move {
+        let response = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("probe");
+        response.status().is_success()
+    };
+    if answers("/campaigns/1").await {
         pages.push(("campaign_change_page", "/campaigns/1".to_owned()));
+    }
+    // Builds with the diagram page also page by cursor (`after`): a build before them
+    // would ignore the cursor and answer page 1.
+    if answers("/orders/diagram").await {
+        pages.push(("diagram", "/orders/diagram".to_owned()));
+        pages.push(("deep_keyset_page", format!("/orders?after={deep}")));
+        pages.push((
+            "deep_keyset_page_state_new",
+            format!("/orders?state=new&after={deep}"),
+        ));
     }
     let mut latency = serde_json::Map::new();
     for (name, path) in pages {

@@ -58,7 +58,19 @@ impl Diagram {
     pub fn to_svg(&self, options: &DiagramOptions) -> String {
         let rendered = self.render(options);
         let label = format!("State diagram of {}.{}", self.resource, self.field);
-        document(&label, rendered.width, rendered.height, &rendered.inner)
+        // A drawing of links is a group whose links people reach; without links, an image.
+        let role = if options.links.is_empty() {
+            "img"
+        } else {
+            "group"
+        };
+        document(
+            &label,
+            role,
+            rendered.width,
+            rendered.height,
+            &rendered.inner,
+        )
     }
 
     fn render(&self, options: &DiagramOptions) -> Rendered {
@@ -178,7 +190,7 @@ pub fn svg_stack(parts: &[(&Diagram, &DiagramOptions)]) -> String {
         width = width.max(rendered.width);
         top += HEADING + rendered.height;
     }
-    document("State diagrams", width.max(200.), top, &body)
+    document("State diagrams", "img", width.max(200.), top, &body)
 }
 
 /// A drawing's elements and size, before it is wrapped in a document.
@@ -189,10 +201,10 @@ struct Rendered {
 }
 
 /// A standalone SVG document around `inner`.
-fn document(label: &str, width: f64, height: f64, inner: &str) -> String {
+fn document(label: &str, role: &str, width: f64, height: f64, inner: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
-         viewBox=\"0 0 {width:.0} {height:.0}\" class=\"diagram\" role=\"img\" aria-label=\"{}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" class=\"diagram\" role=\"{role}\" aria-label=\"{}\" \
          font-family=\"system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif\">\n{inner}</svg>\n",
         escape(label)
     )

@@ -94,3 +94,57 @@ fn write_the_orders_diagram_for_a_human_to_look_at() {
     let path = std::env::temp_dir().join("orders.svg");
     std::fs::write(&path, machine.to_svg(&options)).expect("writable temp dir");
 }
+
+#[test]
+fn the_mermaid_export_names_states_by_label_and_marks_the_ends() {
+    let machine = orders_machine();
+    let options = DiagramOptions {
+        exclude: ["hold".to_owned()].into(),
+        highlight: Some(state("paid")),
+        ..DiagramOptions::default()
+    };
+    let mermaid = machine.diagram().to_mermaid(&options);
+    assert!(mermaid.starts_with("stateDiagram-v2\n"), "{mermaid}");
+    for line in [
+        "  state \"On hold\" as s_on_hold",
+        "  [*] --> s_new",
+        "  s_new --> s_paid : pay",
+        "  s_new --> s_failed : on error",
+        "  s_delivered --> [*]",
+        "  class s_paid current",
+    ] {
+        assert!(mermaid.contains(line), "missing `{line}` in\n{mermaid}");
+    }
+    assert!(!mermaid.contains(": hold"), "{mermaid}");
+}
+
+#[test]
+fn the_svg_links_states_sets_hidden_transitions_apart_and_escapes_text() {
+    let machine = orders_machine();
+    let options = DiagramOptions {
+        links: [(state("paid"), "/orders?state=paid&x=<1>".to_owned())].into(),
+        set_apart: ["hold".to_owned()].into(),
+        labels: [("pay".to_owned(), "Mark as \"paid\"".to_owned())].into(),
+        id_prefix: "orders-state-".to_owned(),
+        ..DiagramOptions::default()
+    };
+    let svg = machine.to_svg(&options);
+    assert!(
+        svg.contains("<a href=\"/orders?state=paid&amp;x=&lt;1&gt;\">"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("role=\"group\""),
+        "a drawing of links is a group"
+    );
+    assert!(
+        svg.contains("Mark as &quot;paid&quot;"),
+        "console labels, escaped"
+    );
+    assert!(svg.contains("stroke=\"#afb8c1\""), "hold is drawn grey");
+    assert!(
+        svg.contains("id=\"orders-state-arrow\""),
+        "ids carry the prefix"
+    );
+    assert!(!machine.to_svg(&DiagramOptions::default()).contains("<a "));
+}

@@ -5,7 +5,7 @@
 //! transition the console hides is drawn set apart for users who may configure it and left
 //! out for everyone else, as its button is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use switchyard_engine::{Actor, Diagram, DiagramOptions, Row, Source, StateName, Target};
@@ -131,7 +131,7 @@ impl<O: SqlModel> MachineResource<O> {
     }
 
     /// The small diagram of one object's field: its state highlighted, the steps of `path`
-    /// (from, to) emphasised, each state linking to the list filtered by it.
+    /// (from, to) emphasised. No state links: the page's own controls come first.
     pub(crate) fn object_diagram(
         &self,
         field: &StateField<O>,
@@ -144,20 +144,6 @@ impl<O: SqlModel> MachineResource<O> {
         options.id_prefix = format!("{}-object-", options.id_prefix);
         options.highlight = Some(row.state().clone());
         options.path = path;
-        options.links = field
-            .machine
-            .states()
-            .iter()
-            .map(|state| {
-                let href = format!(
-                    "/{}?{}={}",
-                    self.name(),
-                    field.name(),
-                    encode_component(state.name.as_str())
-                );
-                (state.name.clone(), href)
-            })
-            .collect::<BTreeMap<_, _>>();
         field.machine.diagram().to_svg(&options)
     }
 
