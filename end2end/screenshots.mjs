@@ -71,9 +71,17 @@ await page.goto(`${base}/campaigns/41/transitions/cancel`);
 await page.screenshot({ path: `${out}/campaign-cancel.png` });
 await page.goto(`${base}/campaigns/42/transitions/reject`);
 await page.screenshot({ path: `${out}/campaign-reject.png` });
+await page.goto(`${base}/orders/diagram`);
+await page.screenshot({ path: `${out}/diagram.png`, fullPage: true });
+await page.goto(`${base}/campaigns/diagram`);
+await page.screenshot({ path: `${out}/campaigns-diagram.png`, fullPage: true });
+await page.goto(`${base}/orders?after=500`);
+await page.screenshot({ path: `${out}/list-keyset.png` });
 
 const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
 await phone.context().addCookies(await page.context().cookies());
+await phone.goto(`${base}/orders/diagram`);
+await phone.screenshot({ path: `${out}/diagram-phone.png`, fullPage: true });
 await phone.goto(`${base}/orders/900`);
 await phone.screenshot({ path: `${out}/object-phone.png`, fullPage: true });
 await phone.goto(`${base}/orders`);

@@ -64,7 +64,9 @@ fn DiagramDetail(view: DiagramView) -> impl IntoView {
             "Dashed arrows lead to a state chosen when the transition runs; dotted ones, to where a failure leads."
             {shows_hidden.then_some(" Grey dashed arrows are transitions hidden from the console, shown to you because you may configure them.")}
         </p>
-        {fields.into_iter().map(|field| view! { <FieldDiagram field several/> }).collect_view()}
+        // Each diagram's view type is erased: nested whole, the page's type overflows the
+        // compiler's query depth when building the browser bundle.
+        {fields.into_iter().map(|field| view! { <FieldDiagram field several/> }.into_any()).collect_view()}
     }
 }
 
@@ -91,14 +93,16 @@ fn FieldDiagram(field: FieldDiagramView, several: bool) -> impl IntoView {
                 // The drawing is built on the server from declared names and escaped text.
                 <div class="diagram-drawing" inner_html=svg></div>
                 <div class="diagram-text">
-                    <ul class="state-counts diagram-counts" aria-label=format!("{label} states")>
-                        {states.into_iter().map(|row| view! {
-                            <li class:zero=row.count == 0>
-                                <a href=row.href class="state-link"><StateBadgeView state=row.state/></a>
-                                <span class="count">{row.count}</span>
-                            </li>
-                        }).collect_view()}
-                    </ul>
+                    {view! {
+                        <ul class="state-counts diagram-counts" aria-label=format!("{label} states")>
+                            {states.into_iter().map(|row| view! {
+                                <li class:zero=row.count == 0>
+                                    <a href=row.href class="state-link"><StateBadgeView state=row.state/></a>
+                                    <span class="count">{row.count}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()}
                     <table class="diagram-transitions">
                         <caption>{format!("{label} transitions")}</caption>
                         <thead><tr><th scope="col">"Transition"</th><th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"On failure"</th></tr></thead>
@@ -110,7 +114,7 @@ fn FieldDiagram(field: FieldDiagramView, several: bool) -> impl IntoView {
                                     <td>{row.to}</td>
                                     <td>{row.on_error.unwrap_or_else(|| "—".to_owned())}</td>
                                 </tr>
-                            }).collect_view()}
+                            }.into_any()).collect_view()}
                         </tbody>
                     </table>
                 </div>
