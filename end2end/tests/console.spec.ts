@@ -168,9 +168,19 @@ test("the list filters by state, sorts and pages, and Back restores it", async (
   await page.getByRole("link", { name: "Amount" }).click();
   await expect(page).toHaveURL(/sort=amount_cents/);
   await expect(page).toHaveURL(/state=new/);
+  const firstPage = await page.locator("table.list tbody tr").first().textContent();
+  // Next follows a keyset cursor: the last row's key and amount.
   await page.getByRole("link", { name: "Next ›" }).click();
-  await expect(page).toHaveURL(/page=2/);
-  await expect(page.locator(".page-of")).toHaveText(/Page 2 of \d+/);
+  await expect(page).toHaveURL(/after=\d+(%3A|:)\d+/);
+  await expect(page.locator(".page-of")).toHaveText(/\d+ pages/);
+  await expect(page.locator(".list-summary")).toContainText(/^100 of \d+ orders/);
+  await page.getByRole("link", { name: "‹ Previous" }).click();
+  await expect(page).toHaveURL(/before=\d+/);
+  await expect(page.locator("table.list tbody tr").first()).toHaveText(firstPage ?? "");
+  await page.goBack();
   await page.goBack();
   await expect(page.locator(".page-of")).toHaveText(/Page 1 of \d+/);
+  // A bookmarked page number still works.
+  await page.goto("/orders?state=new&page=2");
+  await expect(page.locator(".page-of")).toHaveText(/Page 2 of \d+/);
 });

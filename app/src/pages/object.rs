@@ -145,11 +145,6 @@ fn StateBlockView(
             {(!several && !description.is_empty()).then(|| view! {
                 <p class="state-description">{description.clone()}</p>
             })}
-            <details class="object-diagram" open>
-                <summary>"Diagram"</summary>
-                // Built on the server from declared names and escaped text.
-                <div class="diagram-drawing small" inner_html=block.diagram.clone()></div>
-            </details>
             {if block.actions.is_empty() {
                 view! { <p class="empty">"No transition is available to you from this state."</p> }.into_any()
             } else {
@@ -161,6 +156,11 @@ fn StateBlockView(
                     </ul>
                 }.into_any()
             }}
+            <details class="object-diagram" open>
+                <summary>"Diagram"</summary>
+                // Built on the server from declared names and escaped text.
+                <div class="diagram-drawing small" inner_html=block.diagram.clone()></div>
+            </details>
         </section>
     }
 }

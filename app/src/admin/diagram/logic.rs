@@ -156,7 +156,7 @@ impl<O: SqlModel> MachineResource<O> {
         let machine = &field.machine;
         let label = |state: &StateName| state_label(machine, state);
         let list = |states: &[StateName]| states.iter().map(label).collect::<Vec<_>>().join(", ");
-        machine
+        let rows = machine
             .transitions()
             .iter()
             .filter(|transition| !options.exclude.contains(transition.name().as_str()))
@@ -187,7 +187,21 @@ impl<O: SqlModel> MachineResource<O> {
                     on_error: transition.on_error().map(label),
                     hidden: options.set_apart.contains(name),
                 }
-            })
-            .collect()
+            });
+        // One row per transition and target: declarations from several sources share it.
+        let mut merged: Vec<DiagramTransitionRow> = Vec::new();
+        for row in rows {
+            let same = merged.iter_mut().find(|kept| {
+                (&kept.label, &kept.to, &kept.on_error) == (&row.label, &row.to, &row.on_error)
+            });
+            match same {
+                Some(kept) => {
+                    kept.from.push_str(", ");
+                    kept.from.push_str(&row.from);
+                }
+                None => merged.push(row),
+            }
+        }
+        merged
     }
 }
