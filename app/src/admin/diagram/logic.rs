@@ -5,7 +5,10 @@
 //! transition the console hides is drawn set apart for users who may configure it and left
 //! out for everyone else, as its button is.
 
-use std::collections::BTreeSet;
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{Arc, Mutex, OnceLock, PoisonError},
+};
 
 use async_trait::async_trait;
 use switchyard_engine::{Actor, Diagram, DiagramOptions, Row, Source, StateName, Target};
@@ -20,6 +23,36 @@ use crate::{
     db::{Db, SqlModel},
     error::AppError,
 };
+
+/// Drawings already laid out, by resource, field and options: laying out the orders
+/// machine takes about a millisecond, as long as the rest of its object page, and the same
+/// drawing comes back for every order in the same state with the same recent steps.
+static DRAWINGS: OnceLock<Mutex<HashMap<String, Arc<str>>>> = OnceLock::new();
+
+/// Drawings kept at most; the cache starts over when it is full.
+const DRAWINGS_KEPT: usize = 512;
+
+/// `field`'s drawing with `options`, laid out once and then reused.
+fn drawing<O>(resource: &str, field: &StateField<O>, options: &DiagramOptions) -> String {
+    let key = format!("{resource}\u{0}{}\u{0}{options:?}", field.name());
+    let cache = DRAWINGS.get_or_init(Mutex::default);
+    // A poisoned cache only means a panic elsewhere while it was held: its entries are whole.
+    let cached = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+        .cloned();
+    if let Some(svg) = cached {
+        return svg.to_string();
+    }
+    let svg: Arc<str> = field.machine.diagram().to_svg(options).into();
+    let mut kept = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if kept.len() >= DRAWINGS_KEPT {
+        kept.clear();
+    }
+    kept.insert(key, Arc::clone(&svg));
+    svg.to_string()
+}
 
 /// One state field's machine as drawn.
 #[derive(Debug, Clone)]
@@ -88,7 +121,7 @@ impl<O: SqlModel> DiagramFeature for MachineResource<O> {
             fields.push(FieldDiagramView {
                 name: field.name().to_owned(),
                 label: field.label.clone(),
-                svg: machine.diagram().to_svg(&options),
+                svg: drawing(self.name(), field, &options),
                 states,
                 transitions: self.transition_rows(field, &options),
             });
@@ -144,7 +177,7 @@ impl<O: SqlModel> MachineResource<O> {
         options.id_prefix = format!("{}-object-", options.id_prefix);
         options.highlight = Some(row.state().clone());
         options.path = path;
-        field.machine.diagram().to_svg(&options)
+        drawing(self.name(), field, &options)
     }
 
     /// The text alternative: one row per declared transition the drawing shows.
