@@ -1,5 +1,5 @@
 //! The per-state counts the console keeps: equal to `COUNT(*)` after racing fires, failed
-//! handlers, creations and deletions, and SQL run by hand; read by the diagram page, which
+//! handlers, an all-or-nothing job rolled back, a refused statement, and SQL run by hand; read by the diagram page, which
 //! shows them live; repaired by `recount`.
 
 use std::sync::Arc;
@@ -78,6 +78,54 @@ async fn kept_counts_equal_count_star_after_races_failures_and_hand_written_sql(
     for racer in racers {
         racer.await.expect("racer");
     }
+    assert_counts_match_tables(&app).await;
+    // A failing handler: the fraud check moves orders over its limit to `failed`, the others
+    // to `approved`; one above the limit and one below.
+    let admin = logged_in(&app, "admin").await;
+    execute(
+        &app,
+        "UPDATE orders SET amount_cents = 500000, state = 'new', version = 1 WHERE id = 90",
+    )
+    .await;
+    execute(
+        &app,
+        "UPDATE orders SET amount_cents = 100, state = 'new', version = 1 WHERE id = 91",
+    )
+    .await;
+    execute(&app, "UPDATE orders SET state = 'new' WHERE id IN (92, 93)").await;
+    execute(&app, "UPDATE orders SET state = 'delivered' WHERE id = 1").await;
+    assert_counts_match_tables(&app).await;
+    for id in ["90", "91"] {
+        let status = fire(&app, &admin, id, "fail_check", "1").await.status();
+        assert!(!status.is_server_error(), "{id}: {status}");
+    }
+    let states = app::with_pool!(&app.db, pool => {
+        sqlx::query_as::<_, (String,)>("SELECT state FROM orders WHERE id IN (90, 91) ORDER BY id")
+            .fetch_all(pool)
+            .await
+    })
+    .expect("states");
+    assert_eq!(states, [("failed".to_owned(),), ("approved".to_owned(),)]);
+    assert_counts_match_tables(&app).await;
+    // An all-or-nothing bulk job that one row refuses: every row it moved is rolled back, and
+    // its count changes with them.
+    let bulk = [
+        ("input[resource]", "orders"),
+        ("input[transition]", "pay"),
+        ("input[ids][0]", "92"),
+        ("input[ids][1]", "93"),
+        ("input[ids][2]", "1"),
+        ("input[all_or_nothing]", "true"),
+    ];
+    let response = crate::helpers::call(&app, &admin, "bulk_apply", &bulk).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let paid = app::with_pool!(&app.db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orders WHERE id IN (92, 93) AND state = 'paid'")
+            .fetch_one(pool)
+            .await
+    })
+    .expect("count");
+    assert_eq!(paid, 0, "the job moved nothing");
     assert_counts_match_tables(&app).await;
     // SQL by hand: a creation, a move and a deletion, as a migration or an operator might.
     execute(&app, "INSERT INTO orders (id, customer, amount_cents, state, version) VALUES (100001, 'Hand', 100, 'shipped', 1)").await;
