@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `createuser`, `passwd`, `demo`,
-//! `graph`, `recount`, and the permission commands `grant`, `revoke`, `group`, `permissions`.
+//! `graph`, `recount`, `token`, and the permission commands `grant`, `revoke`, `group`, `permissions`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -107,6 +107,30 @@ pub enum Command {
     /// Recompute the per-state counts of every resource (or the ones named) from their
     /// tables, holding writers off meanwhile, and say what was wrong.
     Recount(RecountArgs),
+    /// Create or revoke a personal API token.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// What `token` does.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token acting as USER; its secret is printed once.
+    Create {
+        /// The user, by login name.
+        username: String,
+        /// What the token is for, to tell it apart later.
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (1 to 3650); it never expires without this.
+        #[arg(long)]
+        expires_in: Option<u32>,
+    },
+    /// Revoke a token by its id: every request with it is refused from now on.
+    Revoke {
+        /// The token's id, as `create` printed it.
+        id: i64,
+    },
 }
 
 /// Options of `graph`.

@@ -1,5 +1,6 @@
 //! The switchyard server: configuration, router, and the commands of the binary.
 
+pub mod api;
 pub mod api_errors;
 pub mod cli;
 pub mod commands;
@@ -9,6 +10,7 @@ pub mod permissions;
 pub mod security;
 pub mod startup;
 pub mod telemetry;
+pub mod tokens;
 
 use cli::{Cli, Command, ServeArgs};
 
@@ -27,5 +29,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Permissions => permissions::list(),
         Command::Graph(args) => graph::graph(&args),
         Command::Recount(args) => commands::recount(config, args).await,
+        Command::Token(command) => tokens::run(config, command).await,
     }
 }

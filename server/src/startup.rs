@@ -131,6 +131,7 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
     let pkg_dir = site_root.join(leptos_options.site_pkg_dir.as_ref());
     let router = Router::new()
         .route("/health", get(health))
+        .nest("/api/v1", crate::api::router())
         .route("/jobs/{id}/outcomes.csv", get(outcomes::outcomes_csv))
         .nest_service(
             &format!("/{}", leptos_options.site_pkg_dir),

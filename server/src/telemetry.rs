@@ -1,4 +1,5 @@
-//! Structured logs through `tracing`, filtered by `RUST_LOG` (default: info).
+//! Structured logs through `tracing`, filtered by `RUST_LOG` (default: info), on standard
+//! error: standard output is the commands' own (`graph`'s DOT, `token create`'s secret).
 
 use tracing_subscriber::{fmt, EnvFilter};
 
@@ -6,5 +7,9 @@ use tracing_subscriber::{fmt, EnvFilter};
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
-    let _ = fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

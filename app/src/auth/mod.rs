@@ -15,6 +15,8 @@ pub mod session;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]
+pub mod tokens;
+#[cfg(feature = "ssr")]
 pub mod users;
 
 use leptos::prelude::*;

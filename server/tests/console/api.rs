@@ -1,0 +1,182 @@
+//! The automation API's door: a bearer token acts as its user; no token, an unknown, revoked
+//! or expired one is a 401 problem document and reaches nothing.
+
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+
+use crate::{on_both_backends, support::TestApp};
+
+on_both_backends!(
+    a_token_acts_as_its_user_and_nothing_else_gets_in,
+    tokens_are_refused_when_their_name_or_lifetime_is_wrong,
+);
+
+async fn token_for(app: &TestApp, username: &str) -> (i64, String) {
+    let user = app::auth::users::find_id_by_username(&app.db, username)
+        .await
+        .expect("lookup")
+        .expect("a demo user");
+    let token = app::auth::tokens::create(&app.db, user, "tests", Some(30))
+        .await
+        .expect("create");
+    (token.id, token.secret)
+}
+
+async fn get(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(app.url(path));
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.send().await.expect("request")
+}
+
+async fn assert_problem(response: reqwest::Response, status: StatusCode, kind: &str) {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["type"], format!("/problems/{kind}"));
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+}
+
+async fn a_token_acts_as_its_user_and_nothing_else_gets_in(app: TestApp) {
+    let (admin_id, admin) = token_for(&app, "admin").await;
+    let response = get(&app, "/api/v1/resources", Some(&admin)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let resources: Value = response.json().await.expect("json");
+    let names: Vec<&str> = resources
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["orders", "campaigns"]);
+    let orders = &resources[0]["fields"][0];
+    assert_eq!(orders["name"], "state");
+    assert_eq!(orders["initial"], "new");
+    let transitions: Vec<&str> = orders["transitions"]
+        .as_array()
+        .expect("transitions")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert!(
+        transitions.contains(&"pay") && transitions.contains(&"hold"),
+        "{transitions:?}"
+    );
+    assert_eq!(resources[1]["fields"].as_array().map(Vec::len), Some(2));
+
+    // A user who may view nothing sees nothing.
+    let nobody = app::auth::users::create(
+        &app.db,
+        app::auth::users::NewUser {
+            username: "nobody".to_owned(),
+            password: "a long enough password".to_owned(),
+            is_superuser: false,
+            is_demo: false,
+        },
+    )
+    .await
+    .expect("user");
+    let secret = app::auth::tokens::create(&app.db, nobody, "empty", None)
+        .await
+        .expect("token")
+        .secret;
+    let seen: Value = get(&app, "/api/v1/resources", Some(&secret))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(seen, serde_json::json!([]));
+
+    // Without a token, with a made-up one, a revoked one, an expired one: 401.
+    assert_problem(
+        get(&app, "/api/v1/resources", None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let made_up = format!("sy_{}", "0".repeat(64));
+    for token in [made_up.as_str(), "sy_short", "not a token at all"] {
+        assert_problem(
+            get(&app, "/api/v1/resources", Some(token)).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+    }
+    let (viewer_id, viewer) = token_for(&app, "viewer").await;
+    assert_eq!(
+        get(&app, "/api/v1/resources", Some(&viewer)).await.status(),
+        StatusCode::OK
+    );
+    assert!(app::auth::tokens::revoke(&app.db, viewer_id, None)
+        .await
+        .expect("revoke"));
+    assert!(!app::auth::tokens::revoke(&app.db, viewer_id, None)
+        .await
+        .expect("again"));
+    assert_problem(
+        get(&app, "/api/v1/resources", Some(&viewer)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    app::with_pool!(&app.db, pool => {
+        sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE id = $2")
+            .bind(app::auth::tokens::now() - 1)
+            .bind(admin_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .expect("expire");
+    assert_problem(
+        get(&app, "/api/v1/resources", Some(&admin)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    // The last use is recorded; an unknown endpoint is a 404 problem.
+    let (_, fresh) = token_for(&app, "clerk").await;
+    assert_problem(
+        get(&app, "/api/v1/nothing", Some(&fresh)).await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    let clerk = app::auth::users::find_id_by_username(&app.db, "clerk")
+        .await
+        .expect("id")
+        .expect("clerk");
+    let listed = app::auth::tokens::list(&app.db, clerk).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].prefix.starts_with("sy_"));
+}
+
+async fn tokens_are_refused_when_their_name_or_lifetime_is_wrong(app: TestApp) {
+    let admin = app::auth::users::find_id_by_username(&app.db, "admin")
+        .await
+        .expect("id")
+        .expect("admin");
+    for (name, days) in [
+        ("", None),
+        ("x\u{7}", None),
+        ("fine", Some(0)),
+        ("fine", Some(4000)),
+    ] {
+        let refused = app::auth::tokens::create(&app.db, admin, name, days).await;
+        assert!(
+            matches!(refused, Err(app::auth::tokens::TokenError::Invalid(_))),
+            "{name:?} {days:?}"
+        );
+    }
+    let stored = app::with_pool!(&app.db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM api_tokens").fetch_one(pool).await
+    })
+    .expect("count");
+    assert_eq!(stored, 0);
+}
