@@ -7,6 +7,8 @@
 //! [`resource`] is the core every feature builds on; [`flash`] and [`paths`] are what the
 //! features share.
 
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod bulk;
 pub mod diagram;
 pub mod edit;

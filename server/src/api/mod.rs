@@ -5,10 +5,14 @@
 //! Sessions and cookies play no part here, so the console's cross-site checks do not either:
 //! a browser cannot attach a bearer token to a cross-site request by itself.
 
+mod objects;
 mod problem;
 mod resources;
 
+use std::sync::Arc;
+
 use app::{
+    admin::resource::AdminResource,
     auth::{tokens, users},
     state::AppState,
 };
@@ -26,6 +30,7 @@ pub use problem::Problem;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/resources", get(resources::list))
+        .route("/resources/{resource}/objects/{id}", get(objects::read))
         .fallback(|| async { Problem::not_found("There is no such endpoint.") })
 }
 
@@ -56,5 +61,28 @@ impl FromRequestParts<AppState> for Caller {
             .await
             .map_err(Problem::internal)?;
         Ok(Caller { actor })
+    }
+}
+
+impl Caller {
+    /// The resource named `name`, if it exists and the caller may view it: 404 otherwise,
+    /// and 403 when it exists but the caller lacks `<resource>.view`.
+    pub fn resource(
+        &self,
+        state: &AppState,
+        name: &str,
+    ) -> Result<Arc<dyn AdminResource>, Problem> {
+        let resource = state
+            .registry
+            .get(name)
+            .ok_or_else(|| Problem::not_found("There is no such resource."))?;
+        if !self.actor.has_perm(&resource.view_permission()) {
+            return Err(Problem::forbidden(&format!(
+                "You may not view {}: it needs the permission `{}`.",
+                resource.title(),
+                resource.view_permission()
+            )));
+        }
+        Ok(Arc::clone(resource))
     }
 }

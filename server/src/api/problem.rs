@@ -1,6 +1,7 @@
 //! Refusals as `application/problem+json` (RFC 9457): a stable `type` per kind of refusal,
 //! the status, a title, and a sentence saying what to do.
 
+use app::error::AppError;
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
@@ -42,6 +43,11 @@ impl Problem {
         )
     }
 
+    /// 403: the caller may not do this.
+    pub fn forbidden(detail: &str) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+
     /// 404: no such endpoint, resource or object.
     pub fn not_found(detail: &str) -> Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
@@ -56,6 +62,22 @@ impl Problem {
             "Internal error",
             "The server failed; nothing was changed. The error is logged.",
         )
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Problem {
+        match &error {
+            AppError::NotFound(what) => Problem::not_found(&format!("{what} does not exist.")),
+            AppError::NotAllowed(detail) => Problem::forbidden(detail),
+            AppError::Invalid(detail) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "Invalid request",
+                detail,
+            ),
+            _ => Problem::internal(error),
+        }
     }
 }
 

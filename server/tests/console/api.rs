@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::{on_both_backends, support::TestApp};
 
 on_both_backends!(
+    an_object_lists_every_transition_with_whether_the_caller_may_fire_it_and_why_not,
     a_token_acts_as_its_user_and_nothing_else_gets_in,
     tokens_are_refused_when_their_name_or_lifetime_is_wrong,
 );
@@ -20,6 +21,25 @@ async fn token_for(app: &TestApp, username: &str) -> (i64, String) {
         .await
         .expect("create");
     (token.id, token.secret)
+}
+
+/// A new user holding no permission, and a token of theirs.
+async fn token_of_a_user_without_permissions(app: &TestApp, username: &str) -> String {
+    let user = app::auth::users::create(
+        &app.db,
+        app::auth::users::NewUser {
+            username: username.to_owned(),
+            password: "a long enough password".to_owned(),
+            is_superuser: false,
+            is_demo: false,
+        },
+    )
+    .await
+    .expect("user");
+    app::auth::tokens::create(&app.db, user, "none", None)
+        .await
+        .expect("token")
+        .secret
 }
 
 async fn get(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
@@ -70,21 +90,7 @@ async fn a_token_acts_as_its_user_and_nothing_else_gets_in(app: TestApp) {
     assert_eq!(resources[1]["fields"].as_array().map(Vec::len), Some(2));
 
     // A user who may view nothing sees nothing.
-    let nobody = app::auth::users::create(
-        &app.db,
-        app::auth::users::NewUser {
-            username: "nobody".to_owned(),
-            password: "a long enough password".to_owned(),
-            is_superuser: false,
-            is_demo: false,
-        },
-    )
-    .await
-    .expect("user");
-    let secret = app::auth::tokens::create(&app.db, nobody, "empty", None)
-        .await
-        .expect("token")
-        .secret;
+    let secret = token_of_a_user_without_permissions(&app, "nobody").await;
     let seen: Value = get(&app, "/api/v1/resources", Some(&secret))
         .await
         .json()
@@ -179,4 +185,97 @@ async fn tokens_are_refused_when_their_name_or_lifetime_is_wrong(app: TestApp) {
     })
     .expect("count");
     assert_eq!(stored, 0);
+}
+
+/// `(available, reason kinds)` of one transition in an object document.
+fn transition(object: &Value, name: &str) -> (bool, Vec<String>) {
+    let found = object["transitions"]
+        .as_array()
+        .expect("transitions")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no transition {name} in {object}"));
+    let kinds = found["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r["kind"].as_str().expect("kind").to_owned())
+        .collect();
+    (found["available"].as_bool().expect("available"), kinds)
+}
+
+async fn an_object_lists_every_transition_with_whether_the_caller_may_fire_it_and_why_not(
+    app: TestApp,
+) {
+    app::orders::seed_orders(&app.db, 3).await.expect("seed");
+    app::campaigns::seed::seed_campaigns(&app.db, 2)
+        .await
+        .expect("seed");
+    crate::helpers::set_state(&app, 1, "new").await;
+    let (_, admin) = token_for(&app, "admin").await;
+    let response = get(&app, "/api/v1/resources/orders/objects/1", Some(&admin)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let order: Value = response.json().await.expect("json");
+    assert_eq!(order["id"], "1");
+    assert_eq!(order["states"]["state"], "new");
+    assert!(order["version"].as_i64().is_some_and(|v| v >= 1));
+    assert!(order["object"]["customer"].is_string(), "{order}");
+    assert_eq!(transition(&order, "pay"), (true, vec![]));
+    // Hidden from the console, offered through the API to whoever holds the permission.
+    assert_eq!(transition(&order, "hold"), (true, vec![]));
+    assert_eq!(
+        transition(&order, "ship"),
+        (false, vec!["wrong_state".to_owned()])
+    );
+
+    let (_, clerk) = token_for(&app, "clerk").await;
+    let order: Value = get(&app, "/api/v1/resources/orders/objects/1", Some(&clerk))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(transition(&order, "pay"), (true, vec![]));
+    assert_eq!(
+        transition(&order, "hold"),
+        (false, vec!["forbidden".to_owned()])
+    );
+
+    // A campaign: two state fields, and a condition's name and sentence.
+    let campaign: Value = get(&app, "/api/v1/resources/campaigns/objects/1", Some(&admin))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(campaign["states"]["step"], "draft");
+    assert_eq!(campaign["states"]["review"], "pending");
+    let produce = campaign["transitions"]
+        .as_array()
+        .expect("transitions")
+        .iter()
+        .find(|t| t["name"] == "produce")
+        .expect("produce");
+    assert_eq!(produce["field"], "step");
+    assert_eq!(produce["reasons"][0]["kind"], "condition_unmet");
+    assert_eq!(produce["reasons"][0]["message"], "Add a job first.");
+
+    // Unknown resources and objects are 404; a resource the caller may not view, 403.
+    for path in [
+        "/api/v1/resources/shipments/objects/1",
+        "/api/v1/resources/orders/objects/99999",
+        "/api/v1/resources/orders/objects/not-a-number",
+    ] {
+        assert_problem(
+            get(&app, path, Some(&admin)).await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        )
+        .await;
+    }
+    let outsider = token_of_a_user_without_permissions(&app, "outsider").await;
+    assert_problem(
+        get(&app, "/api/v1/resources/orders/objects/1", Some(&outsider)).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }

@@ -23,8 +23,8 @@ use super::{
 };
 use crate::{
     admin::{
-        bulk::BulkFeature, diagram::DiagramFeature, edit::EditFeature, form::FormFeature,
-        list::ListFeature, object::ObjectFeature, settings::SettingsFeature,
+        api::ApiFeature, bulk::BulkFeature, diagram::DiagramFeature, edit::EditFeature,
+        form::FormFeature, list::ListFeature, object::ObjectFeature, settings::SettingsFeature,
     },
     db::{Db, SqlModel, Table},
     error::AppError,
@@ -40,6 +40,7 @@ pub trait AdminResource:
     + SettingsFeature
     + EditFeature
     + DiagramFeature
+    + ApiFeature
 {
     /// The name, which is also its address segment (`/orders`).
     fn name(&self) -> &str;
