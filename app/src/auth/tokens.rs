@@ -14,6 +14,12 @@ use sha2::{Digest, Sha256};
 use super::users::{self, User};
 use crate::{db::Db, with_pool};
 
+/// What every secret starts with, so a leaked one is recognisable (secret scanners).
+const SECRET_PREFIX: &str = "sy_";
+
+/// Random bytes in a secret (written as two hex digits each).
+const SECRET_BYTES: usize = 32;
+
 /// Characters of the secret kept in clear, to tell tokens apart (`sy_3f9a…`).
 const PREFIX_LENGTH: usize = 7;
 
@@ -86,9 +92,9 @@ pub async fn create(
             "a token lives 1 to {MAX_DAYS} days"
         )));
     }
-    let mut random = [0u8; 32];
+    let mut random = [0u8; SECRET_BYTES];
     OsRng.fill_bytes(&mut random);
-    let secret: String = std::iter::once("sy_".to_owned())
+    let secret: String = std::iter::once(SECRET_PREFIX.to_owned())
         .chain(random.iter().map(|byte| format!("{byte:02x}")))
         .collect();
     let created = now();
@@ -147,7 +153,8 @@ pub async fn list(db: &Db, user_id: i64) -> Result<Vec<TokenRow>, sqlx::Error> {
 /// The active user a secret acts as, if it is a live token: not revoked, not expired, its
 /// user still active. Its last use is recorded at most once a minute.
 pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<User>, sqlx::Error> {
-    if !secret.starts_with("sy_") || secret.len() != 67 {
+    if !secret.starts_with(SECRET_PREFIX) || secret.len() != SECRET_PREFIX.len() + 2 * SECRET_BYTES
+    {
         return Ok(None);
     }
     let at = now();

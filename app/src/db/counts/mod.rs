@@ -22,6 +22,13 @@ use super::{
     Db,
 };
 
+/// The events a column's triggers follow, one trigger each.
+const EVENTS: [&str; 3] = ["insert", "update", "delete"];
+
+/// Marks a column as counted, in the transaction that installs its triggers (both backends).
+const MARK_COUNTED: &str = "INSERT INTO state_count_columns (table_name, column_name) \
+     VALUES ($1, $2) ON CONFLICT DO NOTHING";
+
 /// What a recount found for one state column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recount {

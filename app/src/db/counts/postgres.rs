@@ -13,7 +13,7 @@
 
 use sqlx::{PgPool, Postgres, Transaction};
 
-use super::object_name;
+use super::{object_name, EVENTS, MARK_COUNTED};
 
 /// The advisory lock held while count rows are rewritten (compaction, recount, install).
 const COUNTS_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('switchyard_state_counts'))";
@@ -75,9 +75,9 @@ pub(super) async fn install(pool: &PgPool, table: &str, column: &str) -> sqlx::R
     )
     .bind(table)
     .bind(column)
-    .bind(object_name(table, column, "insert"))
-    .bind(object_name(table, column, "update"))
-    .bind(object_name(table, column, "delete"))
+    .bind(object_name(table, column, EVENTS[0]))
+    .bind(object_name(table, column, EVENTS[1]))
+    .bind(object_name(table, column, EVENTS[2]))
     .fetch_one(&mut *tx)
     .await?;
     if present == 4 {
@@ -89,20 +89,17 @@ pub(super) async fn install(pool: &PgPool, table: &str, column: &str) -> sqlx::R
     ))
     .execute(&mut *tx)
     .await?;
-    for event in ["insert", "update", "delete"] {
+    for event in EVENTS {
         for statement in trigger(table, column, event) {
             sqlx::query(&statement).execute(&mut *tx).await?;
         }
     }
     count_anew(&mut tx, table, column).await?;
-    sqlx::query(
-        "INSERT INTO state_count_columns (table_name, column_name) VALUES ($1, $2) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(table)
-    .bind(column)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(MARK_COUNTED)
+        .bind(table)
+        .bind(column)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 

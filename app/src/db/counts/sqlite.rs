@@ -6,9 +6,7 @@
 
 use sqlx::SqlitePool;
 
-use super::object_name;
-
-const EVENTS: [&str; 3] = ["insert", "update", "delete"];
+use super::{object_name, EVENTS, MARK_COUNTED};
 
 /// The three triggers of one column.
 fn triggers(table: &str, column: &str) -> [String; 3] {
@@ -79,14 +77,11 @@ pub(super) async fn install(pool: &SqlitePool, table: &str, column: &str) -> sql
         sqlx::query(&trigger).execute(&mut *tx).await?;
     }
     count_anew(&mut tx, table, column).await?;
-    sqlx::query(
-        "INSERT INTO state_count_columns (table_name, column_name) VALUES ($1, $2) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(table)
-    .bind(column)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(MARK_COUNTED)
+        .bind(table)
+        .bind(column)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
