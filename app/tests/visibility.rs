@@ -19,7 +19,7 @@ use app::{
     error::AppError,
     orders::{orders_table, seed_orders, Order},
 };
-use switchyard_engine::{Actor, Machine, StateDecl, TransitionDecl};
+use switchyard_engine::{Actor, Channel, Machine, StateDecl, TransitionDecl};
 
 /// `plain` leaves the flag unset, `secret` is hidden by its flag, `featured` shown by it.
 fn machine() -> Machine<Order> {
@@ -319,9 +319,10 @@ async fn bulk_menus_previews_and_runs_follow_the_override() {
         ids: vec!["3".to_owned(), "4".to_owned()],
         ..BulkInput::default()
     };
-    let preview = BulkFeature::bulk_preview(&orders, &db, &bulk("plain"), &clerk())
-        .await
-        .expect("preview");
+    let preview =
+        BulkFeature::bulk_preview(&orders, &db, &bulk("plain"), &clerk(), Channel::Console)
+            .await
+            .expect("preview");
     assert_eq!(preview.will_move, 2);
     save(&orders, &db, vec![edit("plain", "hidden", &[], 0)])
         .await
@@ -333,10 +334,10 @@ async fn bulk_menus_previews_and_runs_follow_the_override() {
     let menu: Vec<&str> = list.bulk_actions.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(menu, ["featured"], "the bulk menu drops what is hidden");
     for refused in [
-        BulkFeature::bulk_preview(&orders, &db, &bulk("plain"), &clerk())
+        BulkFeature::bulk_preview(&orders, &db, &bulk("plain"), &clerk(), Channel::Console)
             .await
             .map(|_| ()),
-        BulkFeature::create_bulk_job(&orders, &db, &bulk("plain"), &clerk())
+        BulkFeature::create_bulk_job(&orders, &db, &bulk("plain"), &clerk(), Channel::Console)
             .await
             .map(|_| ()),
     ] {

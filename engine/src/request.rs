@@ -137,6 +137,14 @@ impl<Target, Rule> Request<Target, Rule> {
         self
     }
 
+    /// Fires through the API channel while keeping the console rule for its forms: visibility
+    /// does not apply, permission does, and the fields are cleaned by the form the rule picks,
+    /// so a program's fields are cleaned exactly as the console's page cleans them.
+    pub fn through_api(mut self) -> Self {
+        self.channel = Channel::Api;
+        self
+    }
+
     /// Locks the rows while firing.
     pub fn pessimistic(mut self) -> Self {
         self.lock = LockMode::Pessimistic;

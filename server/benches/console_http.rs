@@ -4,7 +4,9 @@
 //!
 //! `cargo bench -p server --bench console_http` prints one JSON document with the peer's
 //! step names (`c_latency.changelist_state_new`, `a_single_post`, `d_concurrency`, …).
-//! Environment: `BENCH_STEPS` (`a,b,c,d`: the steps to run), `BENCH_ROWS` (100000),
+//! Steps `a_api` and `d_api` are a and d through the automation API (`/api/v1`, a bearer
+//! token per client, made with `switchyard token create` as a deployer would).
+//! Environment: `BENCH_STEPS` (`a,b,c,d,a_api,d_api`: the steps to run), `BENCH_ROWS` (100000),
 //! `BENCH_SINGLE` (300), `BENCH_LATENCY_N` (50), `BENCH_BULK_ALL` (0; 1 adds a bulk run over
 //! every row still `new`, through "Select all matching"), `BENCH_SERVER_BIN` (another
 //! `switchyard` binary to measure instead of this build's).
@@ -109,6 +111,50 @@ async fn pay(client: &Client, base: &str, id: usize) -> reqwest::Response {
         .expect("fire")
 }
 
+/// `pay` on one order as a program fires it through the API (it read version 1).
+async fn api_pay(client: &Client, base: &str, token: &str, id: usize) -> reqwest::Response {
+    client
+        .post(format!(
+            "{base}/api/v1/resources/orders/objects/{id}/transitions/pay"
+        ))
+        .bearer_auth(token)
+        .json(&json!({ "version": 1 }))
+        .send()
+        .await
+        .expect("fire through the API")
+}
+
+/// Who pays: a logged-in session posting the console's form, or a program with a token.
+#[derive(Clone)]
+enum Payer {
+    Console(Client),
+    Api(Client, String),
+}
+
+impl Payer {
+    async fn pay(&self, base: &str, id: usize) -> reqwest::Response {
+        match self {
+            Payer::Console(client) => pay(client, base, id).await,
+            Payer::Api(client, token) => api_pay(client, base, token, id).await,
+        }
+    }
+}
+
+/// A token of `user`, made by the command a deployer runs.
+fn api_token(data: &std::path::Path, user: &str, name: &str) -> String {
+    let made = Command::new(server_binary())
+        .args(["token", "create", user, "--name", name, "--data-dir"])
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("switchyard token create");
+    assert!(made.status.success(), "token create: {made:?}");
+    String::from_utf8(made.stdout)
+        .expect("the secret")
+        .trim()
+        .to_owned()
+}
+
 /// "Apply" of a bulk `pay` over `ids` (or over every `new` row), answering the job's id.
 async fn bulk_pay(client: &Client, base: &str, ids: Option<RangeInclusive<usize>>) -> i64 {
     let mut form: Vec<(String, String)> = vec![
@@ -167,12 +213,31 @@ async fn concurrency(
     orders: RangeInclusive<usize>,
     race: RangeInclusive<usize>,
 ) -> Value {
-    let clients = 8;
+    let mut payers = Vec::new();
+    for k in 0..8 {
+        // Both users that may pay, in turns: a user's logins are throttled (10 at once).
+        payers.push(Payer::Console(
+            logged_in(base, ["admin", "clerk"][k % 2]).await,
+        ));
+    }
+    let mut figures = race_to_pay(base, db, orders, payers).await;
+    figures["bulk_race"] = bulk_race(base, db, race).await;
+    figures
+}
+
+/// Each payer pays every one of `orders` in its own shuffled order, all released together.
+/// Panics on any 5xx, any answer other than applied (200) or refused (409, 422), any order
+/// applied twice or not at all, and any order without exactly one audit row.
+async fn race_to_pay(
+    base: &str,
+    db: &sqlx::SqlitePool,
+    orders: RangeInclusive<usize>,
+    payers: Vec<Payer>,
+) -> Value {
+    let clients = payers.len();
     let barrier = Arc::new(Barrier::new(clients));
     let mut racers = Vec::new();
-    for k in 0..clients {
-        // Both users that may pay, in turns: a user's logins are throttled (10 at once).
-        let client = logged_in(base, ["admin", "clerk"][k % 2]).await;
+    for (k, payer) in payers.into_iter().enumerate() {
         let mut order: Vec<usize> = orders.clone().collect();
         order.shuffle(&mut StdRng::seed_from_u64(1000 + k as u64));
         let (barrier, base) = (Arc::clone(&barrier), base.to_owned());
@@ -181,7 +246,7 @@ async fn concurrency(
             let mut answers = Vec::with_capacity(order.len());
             for id in order {
                 let sent = Instant::now();
-                let response = pay(&client, &base, id).await;
+                let response = payer.pay(&base, id).await;
                 let status = response.status().as_u16();
                 response.bytes().await.expect("body");
                 answers.push((id, status, sent.elapsed()));
@@ -212,7 +277,22 @@ async fn concurrency(
         orders.clone().count(),
         "step d: every order applied once"
     );
+    let (paid, logs, distinct) = paid_and_audited(db, &orders).await;
+    let count = orders.count() as i64;
+    assert_eq!((paid, logs, distinct), (count, count, count), "step d");
+    let requests = samples.len();
+    json!({
+        "threads": clients, "orders": count, "requests": requests,
+        "wall_s": (wall * 100.0).round() / 100.0,
+        "requests_per_s": (requests as f64 / wall * 10.0).round() / 10.0,
+        "latency": stats(&samples), "http_status": statuses,
+        "outcome": { "ok": applied.len(), "refused": requests - applied.len() },
+        "db_paid": paid, "pay_log_rows": logs, "double_transitions": logs - distinct,
+    })
+}
 
+/// Two sessions bulk-`pay` the same `race` orders at once: every order moves once.
+async fn bulk_race(base: &str, db: &sqlx::SqlitePool, race: RangeInclusive<usize>) -> Value {
     let sessions = [
         logged_in(base, "admin").await,
         logged_in(base, "clerk").await,
@@ -237,27 +317,16 @@ async fn concurrency(
     assert_eq!(moved, race.clone().count() as i64, "step d: {responses:?}");
 
     // What the database holds: each order paid, with exactly one audit row.
-    let (paid, logs, distinct) = paid_and_audited(db, &orders).await;
     let (race_paid, race_logs, race_distinct) = paid_and_audited(db, &race).await;
-    let (count, race_count) = (orders.count() as i64, race.count() as i64);
-    assert_eq!((paid, logs, distinct), (count, count, count), "step d");
+    let race_count = race.count() as i64;
     assert_eq!(
         (race_paid, race_logs, race_distinct),
         (race_count, race_count, race_count),
         "step d, the bulk race"
     );
-    let requests = samples.len();
-    json!({
-        "threads": clients, "orders": count, "requests": requests,
-        "wall_s": (wall * 100.0).round() / 100.0,
-        "requests_per_s": (requests as f64 / wall * 10.0).round() / 10.0,
-        "latency": stats(&samples), "http_status": statuses,
-        "outcome": { "ok": applied.len(), "refused": requests - applied.len() },
-        "db_paid": paid, "pay_log_rows": logs, "double_transitions": logs - distinct,
-        "bulk_race": { "sessions": 2, "orders": race_count, "responses": responses,
-                       "db_paid": race_paid, "pay_log_rows": race_logs,
-                       "double_transitions": race_logs - race_distinct },
-    })
+    json!({ "sessions": 2, "orders": race_count, "responses": responses,
+            "db_paid": race_paid, "pay_log_rows": race_logs,
+            "double_transitions": race_logs - race_distinct })
 }
 
 /// c. Page latency: 3 warm-ups, then `latency_n` sequential GETs of each page. The object
@@ -326,20 +395,7 @@ async fn page_latency(client: &Client, base: &str, sample_id: usize, latency_n: 
 /// on `single / 3` more, each followed by reading the object page again (what the browser
 /// does next). Answers both steps' figures and the next unused order.
 async fn single_posts(client: &Client, base: &str, single: usize) -> (Value, Value, usize) {
-    let mut samples = Vec::with_capacity(single);
-    let started = Instant::now();
-    for id in 1..=single {
-        let sent = Instant::now();
-        let response = pay(client, base, id).await;
-        let status = response.status().as_u16();
-        response.bytes().await.expect("body");
-        samples.push(sent.elapsed());
-        assert_eq!(status, 200, "pay {id}");
-    }
-    let wall = started.elapsed().as_secs_f64();
-    let mut single_post = stats(&samples);
-    single_post["wall_s"] = json!((wall * 1000.0).round() / 1000.0);
-    single_post["transitions_per_s"] = json!((single as f64 / wall * 10.0).round() / 10.0);
+    let single_post = sequential_pays(&Payer::Console(client.clone()), base, 1..=single).await;
 
     let follow = single / 3;
     let mut samples = Vec::with_capacity(follow);
@@ -361,6 +417,25 @@ async fn single_posts(client: &Client, base: &str, single: usize) -> (Value, Val
         );
     }
     (single_post, stats(&samples), single + follow + 1)
+}
+
+/// `pay` on each of `ids` in turn, one request each: latency and transitions per second.
+async fn sequential_pays(payer: &Payer, base: &str, ids: RangeInclusive<usize>) -> Value {
+    let mut samples = Vec::with_capacity(ids.clone().count());
+    let started = Instant::now();
+    for id in ids {
+        let sent = Instant::now();
+        let response = payer.pay(base, id).await;
+        let status = response.status().as_u16();
+        response.bytes().await.expect("body");
+        samples.push(sent.elapsed());
+        assert_eq!(status, 200, "pay {id}");
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let mut figures = stats(&samples);
+    figures["wall_s"] = json!((wall * 1000.0).round() / 1000.0);
+    figures["transitions_per_s"] = json!((samples.len() as f64 / wall * 10.0).round() / 10.0);
+    figures
 }
 
 /// b. Bulk `pay` over 1,000 and 10,000 fresh `new` rows posted as explicit keys, as the JSON
@@ -430,7 +505,7 @@ async fn paid_and_audited(pool: &sqlx::SqlitePool, ids: &RangeInclusive<usize>) 
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let steps = std::env::var("BENCH_STEPS").unwrap_or_else(|_| "a,b,c,d".to_owned());
+    let steps = std::env::var("BENCH_STEPS").unwrap_or_else(|_| "a,b,c,d,a_api,d_api".to_owned());
     let step = |name: &str| steps.split(',').any(|s| s.trim() == name);
     let rows = setting("BENCH_ROWS", 100_000);
     let single = setting("BENCH_SINGLE", 300);
@@ -493,6 +568,30 @@ async fn main() {
         next_id += 1_200;
         let figures = concurrency(&base, &db, orders, race).await;
         scenarios.insert("d_concurrency".to_owned(), figures);
+    }
+    if step("a_api") {
+        let token = api_token(data.path(), "clerk", "bench-a");
+        let payer = Payer::Api(Client::new(), token);
+        let figures = sequential_pays(&payer, &base, next_id..=next_id + single - 1).await;
+        scenarios.insert("a_api_single_post".to_owned(), figures);
+        next_id += single;
+    }
+    if step("d_api") {
+        let orders = next_id..=next_id + 199;
+        assert!(
+            *orders.end() < rows,
+            "BENCH_ROWS is too small for step d_api"
+        );
+        next_id += 200;
+        let payers = (0..8)
+            .map(|k| {
+                let user = ["admin", "clerk"][k % 2];
+                let token = api_token(data.path(), user, &format!("bench-d-{k}"));
+                Payer::Api(Client::new(), token)
+            })
+            .collect();
+        let figures = race_to_pay(&base, &db, orders, payers).await;
+        scenarios.insert("d_api_concurrency".to_owned(), figures);
     }
     if step("b") {
         let bulk = bulk_runs(&client, &base, &mut next_id, rows).await;

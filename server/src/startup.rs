@@ -157,6 +157,8 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .layer(sessions)
         .layer(from_fn(refuse_cross_origin))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
+        // Outside the checks above, so what they refuse under `/api/v1` is a problem too.
+        .layer(from_fn(crate::api::problems_for_api))
         .layer(CompressionLayer::new())
         // A panic on a request path is a bug, but its client still gets an answer (a 500
         // saying so) instead of a dropped connection, and the panic is logged.

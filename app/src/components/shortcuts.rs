@@ -1,4 +1,5 @@
-//! The keyboard shortcuts help: a button and the `?` key open a modal dialog.
+//! The console's help: a button and the `?` key open a modal dialog of keyboard shortcuts,
+//! with the links to the API's reference and the user's API tokens.
 //! It needs the hydrated app; without JavaScript the button does nothing.
 
 use leptos::{ev, html, prelude::*};
@@ -37,6 +38,14 @@ pub fn ShortcutsDialog() -> impl IntoView {
                 <dt><kbd>"Esc"</kbd></dt>
                 <dd>"Close this dialog"</dd>
             </dl>
+            <h3>"For programs"</h3>
+            <p>
+                "Scripts use the automation API with a personal token, acting with your "
+                "permissions: "
+                <a href="/api/v1/docs">"API reference"</a>
+                " ("<a href="/api/v1/openapi.json">"OpenAPI document"</a>"), "
+                <a href="/account/tokens">"your API tokens"</a>"."
+            </p>
             <form method="dialog">
                 <button type="submit" class="button">"Close"</button>
             </form>

@@ -39,7 +39,8 @@ const SQLITE_HISTORY: &str =
          ELSE 'Bulk job ' || a.job_id || COALESCE(': ' || NULLIF(j.description, ''), '') END \
          AS description, \
     a.outcome, a.error FROM audit_log AS a LEFT JOIN bulk_jobs AS j ON j.id = a.job_id \
-    WHERE a.resource = $1 AND a.object_id = $2 ORDER BY a.id DESC LIMIT $3";
+    WHERE a.resource = $1 AND a.object_id = $2 AND ($4 IS NULL OR a.id < $4) \
+    ORDER BY a.id DESC LIMIT $3";
 
 const POSTGRES_HISTORY: &str =
     "SELECT a.id, a.transition, a.field, a.source, a.target, a.actor_username, \
@@ -49,15 +50,17 @@ const POSTGRES_HISTORY: &str =
          ELSE 'Bulk job ' || a.job_id || COALESCE(': ' || NULLIF(j.description, ''), '') END \
          AS description, \
     a.outcome, a.error FROM audit_log AS a LEFT JOIN bulk_jobs AS j ON j.id = a.job_id \
-    WHERE a.resource = $1 AND a.object_id = $2 ORDER BY a.id DESC LIMIT $3";
+    WHERE a.resource = $1 AND a.object_id = $2 AND ($4 IS NULL OR a.id < $4) \
+    ORDER BY a.id DESC LIMIT $3";
 
-/// The newest `limit` audit rows of one object (the `(resource, object_id, id DESC)` index
-/// serves this without a sort).
+/// The newest `limit` audit rows of one object, older than the row `before` when given (the
+/// `(resource, object_id, id DESC)` index serves this without a sort).
 pub async fn object_history(
     db: &Db,
     resource: &str,
     object_id: &str,
     limit: i64,
+    before: Option<i64>,
 ) -> Result<Vec<AuditRecord>, sqlx::Error> {
     let sql = match db {
         Db::Sqlite(_) => SQLITE_HISTORY,
@@ -68,6 +71,7 @@ pub async fn object_history(
             .bind(resource)
             .bind(object_id)
             .bind(limit)
+            .bind(before)
             .fetch_all(pool)
             .await
     })

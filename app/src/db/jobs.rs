@@ -26,6 +26,8 @@ pub struct NewJob {
     pub actor_id: i64,
     /// Who runs it, by name.
     pub actor_username: String,
+    /// `console` (the console's visibility applies) or `api` (only permissions).
+    pub channel: &'static str,
 }
 
 /// A job as stored.
@@ -67,6 +69,8 @@ pub struct JobRecord {
     pub created_at: String,
     /// Seconds since it started running (0 before).
     pub elapsed_seconds: f64,
+    /// `console` or `api`.
+    pub channel: String,
 }
 
 impl JobRecord {
@@ -94,11 +98,12 @@ pub type Outcomes = Vec<(i64, &'static str, Option<String>)>;
 
 const SQLITE_JOB_COLUMNS: &str = "id, resource, transition, label, mode, arguments, description, \
     actor_id, actor_username, status, cancel_requested, total, applied, skipped, failed, error, \
-    created_at, COALESCE((julianday('now') - julianday(started_at)) * 86400.0, 0.0) AS elapsed_seconds";
+    created_at, COALESCE((julianday('now') - julianday(started_at)) * 86400.0, 0.0) AS elapsed_seconds, \
+    channel";
 const POSTGRES_JOB_COLUMNS: &str = "id, resource, transition, label, mode, arguments::text AS arguments, \
     description, actor_id, actor_username, status, cancel_requested, total, applied, skipped, \
     failed, error, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
-    COALESCE(EXTRACT(EPOCH FROM now() - started_at)::float8, 0.0) AS elapsed_seconds";
+    COALESCE(EXTRACT(EPOCH FROM now() - started_at)::float8, 0.0) AS elapsed_seconds, channel";
 
 fn job_columns(db: &Db) -> &'static str {
     match db {
@@ -112,13 +117,15 @@ pub async fn create_job(db: &Db, job: &NewJob, object_ids: &[String]) -> Result<
     let (insert_job, insert_items) = match db {
         Db::Sqlite(_) => (
             "INSERT INTO bulk_jobs (resource, transition, label, mode, arguments, description, \
-             actor_id, actor_username, total) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             actor_id, actor_username, total, channel) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             "INSERT INTO bulk_job_items (job_id, position, object_id) \
              SELECT $1, key, value FROM json_each($2)",
         ),
         Db::Postgres(_) => (
             "INSERT INTO bulk_jobs (resource, transition, label, mode, arguments, description, \
-             actor_id, actor_username, total) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING id",
+             actor_id, actor_username, total, channel) \
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10) RETURNING id",
             "INSERT INTO bulk_job_items (job_id, position, object_id) \
              SELECT $1, ordinality - 1, id FROM json_array_elements_text($2::json) WITH ORDINALITY AS t(id, ordinality)",
         ),
@@ -137,6 +144,7 @@ pub async fn create_job(db: &Db, job: &NewJob, object_ids: &[String]) -> Result<
             .bind(job.actor_id)
             .bind(&job.actor_username)
             .bind(total)
+            .bind(job.channel)
             .fetch_one(&mut *tx)
             .await?;
         sqlx::query(insert_items).bind(id).bind(&ids).execute(&mut *tx).await?;

@@ -87,6 +87,8 @@ pub struct Diagram {
     pub states: Vec<DiagramState>,
     /// Every edge, every transition included (options leave some out when drawing).
     pub edges: Vec<Edge>,
+    /// The state groups: (name, label, member states in declaration order).
+    pub groups: Vec<(String, String, Vec<StateName>)>,
 }
 
 impl<O> Machine<O> {
@@ -110,6 +112,17 @@ impl<O> Machine<O> {
             initial: self.initial.clone(),
             states,
             edges: self.edges(),
+            groups: self
+                .groups
+                .iter()
+                .map(|group| {
+                    (
+                        group.name.clone(),
+                        group.label.clone(),
+                        group.members.clone(),
+                    )
+                })
+                .collect(),
         }
     }
 

@@ -211,7 +211,7 @@ async fn best_effort_moves_what_it_can_and_reports_the_rest(app: TestApp) {
         assert_eq!(order_row(&app, order).await.0, "paid");
         assert_eq!(audit_count(&app, order).await, 1);
     }
-    let history = object_history(&app.db, "orders", "1", 10)
+    let history = object_history(&app.db, "orders", "1", 10, None)
         .await
         .expect("history");
     assert_eq!(
@@ -354,7 +354,7 @@ async fn a_form_is_asked_once_and_reaches_every_row(app: TestApp) {
             (arguments.as_str(), description, job_id),
             ("null", None, Some(id))
         );
-        let shown = object_history(&app.db, "orders", &order, 1)
+        let shown = object_history(&app.db, "orders", &order, 1, None)
             .await
             .expect("history");
         let arguments: Value = serde_json::from_str(&shown[0].arguments).expect("json");
@@ -376,6 +376,7 @@ async fn stored_job(app: &TestApp, ids: &[String], actor: (i64, &str)) -> i64 {
         description: None,
         actor_id: actor.0,
         actor_username: actor.1.to_owned(),
+        channel: "console",
     };
     jobs::create_job(&app.db, &job, ids).await.expect("job")
 }

@@ -174,7 +174,7 @@ async fn a_bulk_job_refuses_each_row_in_the_same_order(app: TestApp) {
         ]
     );
     assert_eq!(order_row(&app, 2).await.0, "shipped");
-    let history = app::db::history::object_history(&app.db, "orders", "2", 1)
+    let history = app::db::history::object_history(&app.db, "orders", "2", 1, None)
         .await
         .expect("history");
     assert_eq!(history[0].description, Some(format!("Bulk job {job}")));

@@ -246,6 +246,7 @@ async fn stored_pay_job(db: &Db, ids: &[String]) -> i64 {
         description: None,
         actor_id: clerk.id,
         actor_username: clerk.username,
+        channel: "console",
     };
     jobs::create_job(db, &job, ids).await.expect("job")
 }

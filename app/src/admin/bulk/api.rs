@@ -39,14 +39,14 @@ pub async fn cancel_job(input: JobInput) -> Result<JobView, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server {
-    use switchyard_engine::Actor;
+    use switchyard_engine::{Actor, Channel};
 
     use super::JobInput;
     use crate::{
         admin::{
             bulk::{
-                job_runner,
-                types::{BulkInput, BulkPreview, JobItemView, JobView},
+                jobs,
+                types::{BulkInput, BulkPreview, JobView},
             },
             flash::{
                 accepts_html, redirect_with, take_flash, Flash, FormFlash, Message, MessageKind,
@@ -54,20 +54,15 @@ mod server {
             resource::{caller::caller, registry::AdminContext},
         },
         auth::{session, users},
-        db::jobs::{self, JobRecord},
+        db::jobs as stored,
         error::AppError,
     };
-
-    /// Selections up to this size finish before the answer.
-    const INLINE_ROWS: i64 = 1_000;
-    /// Skipped and failed rows listed on the job page.
-    const PROBLEMS_SHOWN: i64 = 200;
 
     pub async fn preview_bulk(input: BulkInput) -> Result<BulkPreview, AppError> {
         let caller = caller(&input.resource).await?;
         let mut preview = caller
             .resource
-            .bulk_preview(&caller.context.db, &input, &caller.actor)
+            .bulk_preview(&caller.context.db, &input, &caller.actor, Channel::Console)
             .await?;
         if let Some(flash) = take_flash(&input.preview_path()).await? {
             preview.message = flash.message;
@@ -110,16 +105,9 @@ mod server {
         let caller = caller(&input.resource).await?;
         let id = caller
             .resource
-            .create_bulk_job(&caller.context.db, input, &caller.actor)
+            .create_bulk_job(&caller.context.db, input, &caller.actor, Channel::Console)
             .await?;
-        let total = jobs::job(&caller.context.db, id)
-            .await?
-            .map_or(0, |job| job.total);
-        if total <= INLINE_ROWS {
-            job_runner::run_job(caller.context.clone(), id).await;
-        } else {
-            job_runner::spawn(caller.context.clone(), id);
-        }
+        jobs::start(&caller.context, id).await?;
         leptos_axum::redirect(&format!("/jobs/{id}"));
         Ok(id)
     }
@@ -131,86 +119,25 @@ mod server {
         Ok((context, actor))
     }
 
-    async fn view_of(state: &AdminContext, job: JobRecord) -> Result<JobView, AppError> {
-        let processed = job.applied + job.skipped + job.failed;
-        let all_or_nothing = job.all_or_nothing();
-        let rate = if job.elapsed_seconds > 0.0 {
-            processed as f64 / job.elapsed_seconds
-        } else {
-            0.0
-        };
-        let running = matches!(job.status.as_str(), "queued" | "running");
-        let seconds_left = (running && rate > 0.0).then(|| (job.total - processed) as f64 / rate);
-        let problems = jobs::items(&state.db, job.id, true, PROBLEMS_SHOWN)
-            .await?
-            .into_iter()
-            .map(|item| JobItemView {
-                id: item.object_id,
-                outcome: item.outcome.unwrap_or_default(),
-                reason: item.reason.unwrap_or_default(),
-            })
-            .collect();
-        Ok(JobView {
-            id: job.id,
-            resource: job.resource,
-            label: job.label,
-            mode: if all_or_nothing {
-                "All or nothing"
-            } else {
-                "Best effort"
-            }
-            .to_owned(),
-            status: job.status,
-            actor: job.actor_username,
-            created_at: job.created_at,
-            total: job.total,
-            applied: job.applied,
-            skipped: job.skipped,
-            failed: job.failed,
-            rate,
-            seconds_left,
-            cancel_requested: job.cancel_requested,
-            error: job.error,
-            problems,
-        })
-    }
-
-    async fn visible_job(id: i64) -> Result<(AdminContext, Actor, JobRecord), AppError> {
-        let (state, actor) = viewer().await?;
-        let job = jobs::job(&state.db, id)
-            .await?
-            .filter(|job| actor.has_perm(&format!("{}.view", job.resource)))
-            .ok_or_else(|| AppError::NotFound(format!("Job {id}")))?;
-        Ok((state, actor, job))
-    }
-
     pub async fn job_page(input: JobInput) -> Result<JobView, AppError> {
-        let (state, _, job) = visible_job(input.id).await?;
-        view_of(&state, job).await
+        let (state, actor) = viewer().await?;
+        let job = jobs::visible_job(&state.db, &actor, input.id).await?;
+        jobs::job_view(&state.db, job).await
     }
 
     pub async fn jobs_page() -> Result<Vec<JobView>, AppError> {
         let (state, actor) = viewer().await?;
         let mut views = Vec::new();
-        for job in jobs::recent_jobs(&state.db, 100).await? {
+        for job in stored::recent_jobs(&state.db, 100).await? {
             if actor.has_perm(&format!("{}.view", job.resource)) {
-                views.push(view_of(&state, job).await?);
+                views.push(jobs::job_view(&state.db, job).await?);
             }
         }
         Ok(views)
     }
 
     pub async fn cancel_job(input: JobInput) -> Result<JobView, AppError> {
-        let (state, actor, job) = visible_job(input.id).await?;
-        if !(actor.is_superuser || actor.id == Some(job.actor_id)) {
-            return Err(AppError::NotAllowed(
-                "Only the job's author or a superuser may cancel it.".to_owned(),
-            ));
-        }
-        jobs::request_cancel(&state.db, job.id).await?;
-        let job = jobs::job(&state.db, job.id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("Job {}", input.id)))?;
-        view_of(&state, job).await
+        let (state, actor) = viewer().await?;
+        jobs::cancel(&state.db, &actor, input.id).await
     }
 }

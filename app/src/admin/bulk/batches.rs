@@ -146,7 +146,7 @@ impl<O: SqlModel> MachineResource<O> {
         } else {
             BulkMode::BestEffort
         };
-        let request = BulkRequest::new(
+        let mut request = BulkRequest::new(
             to_fire.iter().map(|(_, key)| key.clone()).collect(),
             &job.transition,
             actor.clone(),
@@ -157,6 +157,9 @@ impl<O: SqlModel> MachineResource<O> {
         .in_console(self.visibility(db).await?)
         .fields(fields)
         .in_job(job.id);
+        if job.channel == "api" {
+            request = request.through_api();
+        }
         let report = self
             .machine_of(&job.transition)
             .fire_bulk(self.store_for(&job.transition, db), request)

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use switchyard_engine::{Actor, ConsoleRule, Permission, Row};
+use switchyard_engine::{Actor, Channel, ConsoleRule, Permission, Row};
 
 use super::claim::Claim;
 use super::types::{BulkAction, BulkInput, BulkPreview, PreviewGroup};
@@ -40,19 +40,22 @@ struct Tally {
 /// Running a transition or a deployer's action over many objects.
 #[async_trait]
 pub trait BulkFeature: Send + Sync {
-    /// What a bulk action would do, grouped by reason; nothing is written.
+    /// What a bulk action would do through `channel`, grouped by reason; nothing is written.
     async fn bulk_preview(
         &self,
         db: &Db,
         input: &BulkInput,
         actor: &Actor,
+        channel: Channel,
     ) -> Result<BulkPreview, AppError>;
-    /// Stores a bulk job for `input` (its form cleaned once); returns its id.
+    /// Stores a bulk job for `input` (its form cleaned once) to run through `channel`;
+    /// returns its id.
     async fn create_bulk_job(
         &self,
         db: &Db,
         input: &BulkInput,
         actor: &Actor,
+        channel: Channel,
     ) -> Result<i64, AppError>;
     /// Runs a stored job to its end or its cancellation under `claim`, stopping if another
     /// run took the job over.
@@ -75,9 +78,10 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
         db: &Db,
         input: &BulkInput,
         actor: &Actor,
+        channel: Channel,
     ) -> Result<BulkPreview, AppError> {
         let rule = self.visibility(db).await?;
-        let label = self.bulk_transition(&input.transition, actor, &rule)?;
+        let label = self.bulk_transition(&input.transition, actor, &rule, channel)?;
         let mut tally = Tally::default();
         if input.all_matching {
             let mut spec = self.matching_spec(db, input).await?;
@@ -91,7 +95,7 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
                 let last = chunk.last().map(|row| row.id.clone());
                 let full = chunk.len() == PREVIEW_CHUNK as usize;
                 let rows = self.decode_rows(&input.transition, chunk);
-                self.tally(&mut tally, &rows, input, actor, &rule)?;
+                self.tally(&mut tally, &rows, input, actor, (&rule, channel))?;
                 match last.filter(|_| full) {
                     Some(key) => spec.after = Some(key),
                     None => break,
@@ -99,7 +103,7 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
             }
         } else {
             let (rows, missing) = self.explicit_rows(db, input).await?;
-            self.tally(&mut tally, &rows, input, actor, &rule)?;
+            self.tally(&mut tally, &rows, input, actor, (&rule, channel))?;
             if !missing.is_empty() {
                 tally.total += missing.len();
                 tally.groups.insert(
@@ -136,9 +140,10 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
         db: &Db,
         input: &BulkInput,
         actor: &Actor,
+        channel: Channel,
     ) -> Result<i64, AppError> {
         let rule = self.visibility(db).await?;
-        let label = self.bulk_transition(&input.transition, actor, &rule)?;
+        let label = self.bulk_transition(&input.transition, actor, &rule, channel)?;
         let ids = self.selected_keys(db, input).await?;
         if ids.is_empty() {
             return Err(AppError::Invalid(format!(
@@ -184,6 +189,10 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
             description: note,
             actor_id: actor.id.unwrap_or_default(),
             actor_username: actor.username.clone(),
+            channel: match channel {
+                Channel::Console => "console",
+                Channel::Api => "api",
+            },
         };
         Ok(jobs::create_job(db, &job, &ids).await?)
     }
@@ -206,6 +215,17 @@ impl<O: SqlModel> MachineResource<O> {
     /// permission is decided per row, so it is offered); then the deployer's actions `actor`
     /// holds the permission for.
     pub(crate) fn bulk_actions(&self, actor: &Actor, rule: &Visibility<O>) -> Vec<BulkAction> {
+        self.bulk_actions_through(actor, rule, Channel::Console)
+    }
+
+    /// [`bulk_actions`](Self::bulk_actions) through `channel`: on the API's, visibility
+    /// plays no part.
+    fn bulk_actions_through(
+        &self,
+        actor: &Actor,
+        rule: &Visibility<O>,
+        channel: Channel,
+    ) -> Vec<BulkAction> {
         let mut actions: Vec<BulkAction> = Vec::new();
         let transitions = self.fields.iter().flat_map(|f| f.machine.transitions());
         for transition in transitions {
@@ -214,7 +234,8 @@ impl<O: SqlModel> MachineResource<O> {
                 Some(Permission::Predicate(_)) | None => true,
             };
             let name = transition.name().as_str();
-            let (shown, _) = rule.decide_without_object(transition, Some(actor));
+            let shown =
+                channel == Channel::Api || rule.decide_without_object(transition, Some(actor)).0;
             if shown && permitted && !actions.iter().any(|a| a.name == name) {
                 actions.push(BulkAction {
                     name: name.to_owned(),
@@ -240,9 +261,10 @@ impl<O: SqlModel> MachineResource<O> {
         name: &str,
         actor: &Actor,
         rule: &Visibility<O>,
+        channel: Channel,
     ) -> Result<String, AppError> {
         let action = self
-            .bulk_actions(actor, rule)
+            .bulk_actions_through(actor, rule, channel)
             .into_iter()
             .find(|action| action.name == name);
         match action {
@@ -262,7 +284,7 @@ impl<O: SqlModel> MachineResource<O> {
         rows: &[Row<O>],
         input: &BulkInput,
         actor: &Actor,
-        rule: &Visibility<O>,
+        (rule, channel): (&Visibility<O>, Channel),
     ) -> Result<(), AppError> {
         tally.total += rows.len();
         if self.custom_action(&input.transition).is_some() {
@@ -274,7 +296,7 @@ impl<O: SqlModel> MachineResource<O> {
             if tally.form.is_none() {
                 tally.form = rule.form(transition).cloned();
             }
-            match self.availability(transition, row, actor, rule) {
+            match self.availability_through(transition, row, actor, rule, channel) {
                 Ok(()) => tally.will_move += 1,
                 Err(error) => {
                     let reason = error.to_string();

@@ -11,6 +11,8 @@ pub mod claim;
 #[cfg(feature = "ssr")]
 pub mod job_runner;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 mod logic;
 #[cfg(feature = "ssr")]
 pub mod outcomes;

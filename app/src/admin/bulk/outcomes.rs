@@ -47,7 +47,7 @@ pub async fn outcomes_csv(
                 format!("attachment; filename=\"job-{job_id}-outcomes.csv\""),
             ),
         ],
-        Body::from_stream(csv_chunks(state.db.clone(), job_id)),
+        Body::from_stream(outcome_chunks(state.db.clone(), job_id, Format::Csv)),
     )
         .into_response()
 }
@@ -82,14 +82,31 @@ enum Next {
 /// A chunk of CSV, or why it could not be made.
 type Chunk = Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
 
-/// The header line, then one chunk per page of rows.
+/// How outcomes are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with a header line, every free-text cell inert for spreadsheets.
+    Csv,
+    /// One JSON object per line: `position`, `object_id`, `outcome`, `reason`.
+    JsonLines,
+}
+
+/// A job's outcomes in `format`: CSV's header line, then one chunk per page of rows.
 /// Fused: a body wrapper (the gzip encoder) may poll once more after the end, which a bare
 /// `unfold` answers with a panic.
-fn csv_chunks(db: Db, job_id: i64) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> {
-    stream::unfold(Next::Header, move |next| {
+pub fn outcome_chunks(
+    db: Db,
+    job_id: i64,
+    format: Format,
+) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    let first = match format {
+        Format::Csv => Next::Header,
+        Format::JsonLines => Next::After(-1),
+    };
+    stream::unfold(first, move |next| {
         let db = db.clone();
         async move {
-            match next_chunk(&db, job_id, next).await? {
+            match next_chunk(&db, job_id, next, format).await? {
                 (Ok(bytes), next) => Some((Ok(bytes), next)),
                 (Err(error), _) => {
                     // The 200 and its headers are gone, so no error status can follow. The
@@ -107,7 +124,7 @@ fn csv_chunks(db: Db, job_id: i64) -> impl Stream<Item = Result<Vec<u8>, std::io
 
 /// The chunk after `next` and where the walk goes then; `None` once every row is sent. Rows
 /// are read by position (keyset), so each page is one index range however deep it is.
-async fn next_chunk(db: &Db, job_id: i64, next: Next) -> Option<(Chunk, Next)> {
+async fn next_chunk(db: &Db, job_id: i64, next: Next, format: Format) -> Option<(Chunk, Next)> {
     match next {
         Next::End => None,
         Next::Header => Some((
@@ -123,7 +140,11 @@ async fn next_chunk(db: &Db, job_id: i64, next: Next) -> Option<(Chunk, Next)> {
                 } else {
                     Next::After(last)
                 };
-                Some((encode(items.iter().map(cells)), next))
+                let chunk = match format {
+                    Format::Csv => encode(items.iter().map(cells)),
+                    Format::JsonLines => json_lines(&items),
+                };
+                Some((chunk, next))
             }
         },
     }
@@ -146,6 +167,24 @@ fn encode<'a>(records: impl Iterator<Item = [Cow<'a, str>; 4]>) -> Chunk {
         writer.write_record(record.iter().map(|cell| cell.as_bytes()))?;
     }
     Ok(writer.into_inner().map_err(|error| error.into_error())?)
+}
+
+/// Items as JSON lines, each the item's 1-based position, key, outcome and reason.
+fn json_lines(items: &[ItemRecord]) -> Chunk {
+    let mut lines = Vec::new();
+    for item in items {
+        serde_json::to_writer(
+            &mut lines,
+            &serde_json::json!({
+                "position": item.position + 1,
+                "object_id": item.object_id,
+                "outcome": item.outcome.as_deref().unwrap_or("pending"),
+                "reason": item.reason.as_deref().unwrap_or_default(),
+            }),
+        )?;
+        lines.push(b'\n');
+    }
+    Ok(lines)
 }
 
 /// A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a

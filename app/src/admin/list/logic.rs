@@ -209,7 +209,7 @@ impl<O: SqlModel> MachineResource<O> {
     }
 
     /// The sort a list query asks for, refused unless it names a sortable column.
-    fn sort(&self, query: &ListQuery) -> Result<(String, Direction), AppError> {
+    pub(crate) fn sort(&self, query: &ListQuery) -> Result<(String, Direction), AppError> {
         let Some(raw) = query.sort.as_deref().filter(|s| !s.is_empty()) else {
             return Ok(self.options.ordering.clone());
         };
@@ -234,7 +234,7 @@ impl<O: SqlModel> MachineResource<O> {
 
 /// A parameter as a refusal quotes it: at most 64 characters, control characters escaped,
 /// so nothing a request sends reaches a page or a log line raw.
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     text.chars().take(64).flat_map(char::escape_debug).collect()
 }
 
@@ -261,7 +261,7 @@ pub(crate) fn search_text(query: &ListQuery) -> Result<Option<String>, AppError>
     Ok(Some(text.to_owned()))
 }
 
-fn list_failure(error: ListError) -> AppError {
+pub(crate) fn list_failure(error: ListError) -> AppError {
     match error {
         ListError::BadCursor => AppError::Invalid(
             "This page's cursor does not fit the list's sort; start again from the first page."
@@ -276,14 +276,14 @@ const CURSOR_MAX: usize = 240;
 
 /// A keyset cursor as the address carries it: `KEY` when the list is sorted by its key,
 /// `KEY:VALUE` otherwise (the value after the first colon, whatever it holds).
-fn cursor_text(place: &SortKey) -> String {
+pub(crate) fn cursor_text(place: &SortKey) -> String {
     match &place.value {
         Some(value) => format!("{}:{value}", place.id),
         None => place.id.to_string(),
     }
 }
 
-fn parse_cursor(text: &str) -> Result<SortKey, AppError> {
+pub(crate) fn parse_cursor(text: &str) -> Result<SortKey, AppError> {
     let invalid = || {
         AppError::Invalid(format!(
             "The page cursor `{}` is not valid; start again from the first page.",

@@ -5,7 +5,7 @@ pub mod api;
 pub mod types;
 
 #[cfg(feature = "ssr")]
-mod logic;
+pub(crate) mod logic;
 
 #[cfg(feature = "ssr")]
 pub(crate) use logic::search_text;

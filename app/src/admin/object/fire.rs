@@ -18,7 +18,7 @@ use crate::{
 impl<O: SqlModel> MachineResource<O> {
     /// The label of `name` on the row as the fire loaded it (the declaration for its state,
     /// else the first one); the declared label when no row was loaded.
-    pub(super) fn fired_label(
+    pub(crate) fn fired_label(
         &self,
         name: &str,
         loaded: Option<&Row<O>>,

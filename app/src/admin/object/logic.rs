@@ -269,7 +269,7 @@ impl<O: SqlModel> MachineResource<O> {
     ) -> Result<(Vec<HistoryEntry>, bool), AppError> {
         let fetch = i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1;
         let resource = self.name();
-        let mut records = object_history(db, resource, &row.id().to_string(), fetch).await?;
+        let mut records = object_history(db, resource, &row.id().to_string(), fetch, None).await?;
         let more = records.len() > limit;
         records.truncate(limit);
         let entries = records

@@ -3,7 +3,7 @@
 //! now, the sentence saying why. The object page, the form page, the bulk preview and the
 //! fire's answer all go through these, so they always agree.
 
-use switchyard_engine::{Actor, Row, Transition, Unavailable};
+use switchyard_engine::{Actor, Channel, Row, Transition, Unavailable};
 
 use crate::{
     admin::{
@@ -73,11 +73,26 @@ impl<O: SqlModel> MachineResource<O> {
         actor: &Actor,
         rule: &Visibility<O>,
     ) -> Result<(), AppError> {
+        self.availability_through(transition, row, actor, rule, Channel::Console)
+    }
+
+    /// [`availability`](Self::availability) through `channel`: on the API's, the console's
+    /// visibility plays no part.
+    pub(crate) fn availability_through(
+        &self,
+        transition: &Transition<O>,
+        row: &Row<O>,
+        actor: &Actor,
+        rule: &Visibility<O>,
+        channel: Channel,
+    ) -> Result<(), AppError> {
         let name = transition.name().as_str();
-        match self
-            .machine_of(name)
-            .console_unavailable_reason(name, row, actor, rule)
-        {
+        let machine = self.machine_of(name);
+        let reason = match channel {
+            Channel::Console => machine.console_unavailable_reason(name, row, actor, rule),
+            Channel::Api => machine.unavailable_reason(name, row, actor, Channel::Api),
+        };
+        match reason {
             None => Ok(()),
             Some(reason) => {
                 let label = self.label_of(transition, row.object(), &rule.overrides);

@@ -32,4 +32,6 @@ pub(crate) use badges::StateLabels;
 #[cfg(feature = "ssr")]
 pub use field::StateField;
 #[cfg(feature = "ssr")]
+pub(crate) use machine::Loaded;
+#[cfg(feature = "ssr")]
 pub use machine::MachineResource;

@@ -1,9 +1,10 @@
 //! The automation API's door: a bearer token acts as its user; no token, an unknown, revoked
 //! or expired one is a 401 problem document and reaches nothing.
 
-use reqwest::{header, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
+use super::{assert_problem, get, token_for, token_of_a_user_without_permissions};
 use crate::{on_both_backends, support::TestApp};
 
 on_both_backends!(
@@ -11,56 +12,6 @@ on_both_backends!(
     a_token_acts_as_its_user_and_nothing_else_gets_in,
     tokens_are_refused_when_their_name_or_lifetime_is_wrong,
 );
-
-async fn token_for(app: &TestApp, username: &str) -> (i64, String) {
-    let user = app::auth::users::find_id_by_username(&app.db, username)
-        .await
-        .expect("lookup")
-        .expect("a demo user");
-    let token = app::auth::tokens::create(&app.db, user, "tests", Some(30))
-        .await
-        .expect("create");
-    (token.id, token.secret)
-}
-
-/// A new user holding no permission, and a token of theirs.
-async fn token_of_a_user_without_permissions(app: &TestApp, username: &str) -> String {
-    let user = app::auth::users::create(
-        &app.db,
-        app::auth::users::NewUser {
-            username: username.to_owned(),
-            password: "a long enough password".to_owned(),
-            is_superuser: false,
-            is_demo: false,
-        },
-    )
-    .await
-    .expect("user");
-    app::auth::tokens::create(&app.db, user, "none", None)
-        .await
-        .expect("token")
-        .secret
-}
-
-async fn get(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().get(app.url(path));
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    request.send().await.expect("request")
-}
-
-async fn assert_problem(response: reqwest::Response, status: StatusCode, kind: &str) {
-    assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "application/problem+json"
-    );
-    let body: Value = response.json().await.expect("json");
-    assert_eq!(body["type"], format!("/problems/{kind}"));
-    assert_eq!(body["status"], status.as_u16());
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
-}
 
 async fn a_token_acts_as_its_user_and_nothing_else_gets_in(app: TestApp) {
     let (admin_id, admin) = token_for(&app, "admin").await;
