@@ -18,6 +18,7 @@ on_both_backends!(
     form_fields_are_cleaned_and_refused_field_by_field,
     a_failing_handler_is_a_problem_naming_its_error_state,
     a_retry_with_the_same_idempotency_key_gets_the_first_answer,
+    racing_retries_with_one_key_fire_once,
     malformed_requests_are_problems_and_change_nothing,
     a_token_revoked_mid_session_stops_at_once,
 );
@@ -106,7 +107,10 @@ async fn form_fields_are_cleaned_and_refused_field_by_field(app: TestApp) {
         .iter()
         .find(|t| t["name"] == "ship")
         .expect("ship");
-    assert_eq!(ship["form"]["required"], json!(["tracking_number", "carrier"]));
+    assert_eq!(
+        ship["form"]["required"],
+        json!(["tracking_number", "carrier"])
+    );
     assert_eq!(
         ship["form"]["properties"]["carrier"]["enum"],
         json!(["dhl", "ups", "fedex"])
@@ -245,6 +249,63 @@ async fn a_retry_with_the_same_idempotency_key_gets_the_first_answer(app: TestAp
         assert_problem(refused, StatusCode::BAD_REQUEST, "invalid").await;
     }
     assert_eq!(order_row(&app, 2).await.0, "paid");
+}
+
+async fn racing_retries_with_one_key_fire_once(app: TestApp) {
+    app::orders::seed_orders(&app.db, 1).await.expect("seed");
+    let (_, clerk) = token_for(&app, "clerk").await;
+    let version = version_of(&app, "orders", 1, &clerk).await;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
+    let mut racers = Vec::new();
+    for _ in 0..8 {
+        let (barrier, url, clerk) = (
+            barrier.clone(),
+            app.url(&fire_path(1, "pay")),
+            clerk.clone(),
+        );
+        racers.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let response = reqwest::Client::new()
+                .post(url)
+                .header(header::AUTHORIZATION, format!("Bearer {clerk}"))
+                .header("Idempotency-Key", "the-one-payment")
+                .json(&json!({ "version": version }))
+                .send()
+                .await
+                .expect("racer");
+            let status = response.status();
+            (status, response.json::<Value>().await.expect("json"))
+        }));
+    }
+    let mut answers = Vec::new();
+    for racer in racers {
+        answers.push(racer.await.expect("a racer"));
+    }
+    // Each racer either got the one fire's answer or was told the key is still in use.
+    let fired: Vec<&Value> = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::OK)
+        .map(|(_, body)| body)
+        .collect();
+    assert!(!fired.is_empty(), "{answers:?}");
+    assert!(
+        fired.iter().all(|body| *body == fired[0]),
+        "every 200 is the same answer"
+    );
+    for (status, body) in &answers {
+        assert!(
+            *status == StatusCode::OK
+                || (*status == StatusCode::CONFLICT
+                    && body["type"] == "/problems/idempotency-in-progress"),
+            "{status} {body}"
+        );
+    }
+    assert_eq!(
+        audit_rows(&app, 1).await.len(),
+        1,
+        "paid once, audited once"
+    );
+    assert_eq!(order_row(&app, 1).await.0, "paid");
 }
 
 async fn malformed_requests_are_problems_and_change_nothing(app: TestApp) {
