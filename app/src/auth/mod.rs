@@ -14,6 +14,7 @@ pub mod routes;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+pub mod token_types;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 #[cfg(feature = "ssr")]
