@@ -23,6 +23,7 @@ use crate::{
         not_found::NotFound,
         object::ObjectPage,
         settings::SettingsPage,
+        tokens::TokensPage,
         transition_form::TransitionFormPage,
     },
 };
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view=ChangePasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
                     <Route path=path!("jobs/:id") view=JobPage ssr=SsrMode::Async/>
                     <Route path=path!(":resource") view=ListPage ssr=SsrMode::Async/>

@@ -1,8 +1,11 @@
 //! `switchyard token create USER --name NAME [--expires-in DAYS]` and
-//! `switchyard token revoke ID`.
+//! `switchyard token revoke ID`. Their events name the command line as who acted.
 
 use anyhow::{bail, Context};
-use app::auth::{tokens, users};
+use app::auth::{
+    tokens::{self, TokenActor},
+    users,
+};
 
 use crate::{cli::TokenCommand, config::Config, startup};
 
@@ -30,7 +33,7 @@ async fn create(
     let Some(user) = users::find_active_by_username(db, username.trim()).await? else {
         bail!("there is no active user named {username:?}; no token was created");
     };
-    let token = tokens::create(db, user.id, name, days)
+    let token = tokens::create(db, user.id, name, days, TokenActor::CommandLine)
         .await
         .context("creating the token")?;
     let expiry = days.map_or("never expires".to_owned(), |days| {
@@ -45,7 +48,7 @@ async fn create(
 }
 
 async fn revoke(db: &app::db::Db, id: i64) -> anyhow::Result<()> {
-    if !tokens::revoke(db, id, None).await? {
+    if !tokens::revoke(db, id, TokenActor::CommandLine).await? {
         bail!("there is no live token {id}; nothing was changed");
     }
     println!("Revoked token {id}.");

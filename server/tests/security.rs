@@ -120,6 +120,7 @@ async fn every_page_carries_a_policy_whose_scripts_need_its_own_nonce(app: TestA
         "/orders/settings/transitions".to_owned(),
         "/jobs".to_owned(),
         format!("/jobs/{job}"),
+        "/account/tokens".to_owned(),
         "/orders/404".to_owned(),
         "/no/such/page/at/all".to_owned(),
     ];

@@ -71,4 +71,35 @@ fn a_token_is_created_once_for_an_active_user_and_revoked_once() {
     let again = switchyard(data.path(), &["token", "revoke", "1"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("no live token 1"));
+
+    assert_eq!(
+        events_of(data.path(), "bob"),
+        [
+            ("revoked".to_owned(), "command line".to_owned()),
+            ("created".to_owned(), "command line".to_owned()),
+        ],
+        "one event each, naming the command line; the refused revoke records nothing"
+    );
+}
+
+/// `(action, actor)` of each event of the user's tokens, newest first, read from the
+/// embedded database the commands wrote.
+fn events_of(data: &std::path::Path, username: &str) -> Vec<(String, String)> {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let file = data.join(server::config::SQLITE_FILE);
+        let db = app::db::Db::open_sqlite_file(&file)
+            .await
+            .expect("the database");
+        let user = app::auth::users::find_id_by_username(&db, username)
+            .await
+            .expect("lookup")
+            .expect("the user");
+        let events = app::auth::tokens::events(&db, user).await.expect("events");
+        db.close().await;
+        events
+            .into_iter()
+            .map(|event| (event.action.as_str().to_owned(), event.actor_username))
+            .collect()
+    })
 }

@@ -1,5 +1,5 @@
 //! Who is using the console: users, passwords, sessions, login and logout, login
-//! throttling, and changing a password.
+//! throttling, changing a password, and personal API tokens.
 
 #[cfg(feature = "ssr")]
 pub mod account;
@@ -14,6 +14,10 @@ pub mod routes;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+pub mod token_api;
+#[cfg(feature = "ssr")]
+pub mod token_forms;
+pub mod token_types;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 #[cfg(feature = "ssr")]

@@ -15,7 +15,7 @@ use tower_sessions::Session;
 use super::{
     account, session,
     throttle::{Attempt, LoginGuard, PeerAddress, TooManyAttempts},
-    users,
+    token_forms, users,
 };
 use crate::{db::Db, error::AppError};
 
@@ -37,7 +37,8 @@ struct LoginRetry<'a> {
     next: Option<&'a str>,
 }
 
-/// The login, logout and change-password endpoints; the *pages* are rendered by the app.
+/// The login, logout, change-password and API token endpoints; the *pages* are rendered by
+/// the app.
 /// They need only the database from the router's state; `guard` throttles every password
 /// attempt they take.
 pub fn routes<S>(guard: LoginGuard) -> Router<S>
@@ -49,6 +50,8 @@ where
         .route("/login", post(log_in))
         .route("/logout", post(log_out).get(log_out_by_link))
         .route("/account/password", post(account::change_password))
+        .route("/account/tokens", post(token_forms::create_token))
+        .route("/account/tokens/revoke", post(token_forms::revoke_token))
         .layer(Extension(guard))
 }
 

@@ -1,6 +1,7 @@
 //! Personal API tokens: created for a user (shown once), listed, revoked, and checked on
 //! every `/api/v1` request, where a token acts as its user with exactly that user's
-//! permissions.
+//! permissions. Each creation and revocation leaves an event naming who did it, written in
+//! the same transaction as the change.
 //!
 //! A secret is `sy_` and 64 hex digits of 256 random bits from the operating system. Only its
 //! SHA-256 is stored: a secret that random cannot be guessed from its hash, so the slow
@@ -11,7 +12,10 @@
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
-use super::users::{self, User};
+use super::{
+    token_types::{validate_days, validate_name, TokenAction, TokenRule},
+    users::{self, User},
+};
 use crate::{db::Db, with_pool};
 
 /// What every secret starts with, so a leaked one is recognisable (secret scanners).
@@ -23,8 +27,56 @@ const SECRET_BYTES: usize = 32;
 /// Characters of the secret kept in clear, to tell tokens apart (`sy_3f9a…`).
 const PREFIX_LENGTH: usize = 7;
 
-/// How long a token may live at most, in days.
-pub const MAX_DAYS: u32 = 3650;
+/// How events name an operator at `switchyard token …`. Usernames have no spaces, so it
+/// cannot be mistaken for a user.
+pub const COMMAND_LINE_ACTOR: &str = "command line";
+
+/// The newest events [`events`] reads.
+const EVENTS_SHOWN: i64 = 20;
+
+/// Records a creation or revocation; shared by both, run in the change's transaction.
+const INSERT_EVENT: &str = "INSERT INTO api_token_events \
+    (token_id, user_id, actor_username, action, at) VALUES ($1, $2, $3, $4, $5)";
+
+/// Who creates or revokes a token, as its events name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenActor<'a> {
+    /// A user in the console, who acts on their own tokens only.
+    Owner {
+        /// The user's id.
+        user_id: i64,
+        /// The user's login name, recorded in the events.
+        username: &'a str,
+    },
+    /// An operator at `switchyard token …` on the server, who may act on anyone's tokens.
+    CommandLine,
+}
+
+impl<'a> TokenActor<'a> {
+    /// A user acting on their own tokens.
+    pub fn owner(user: &'a User) -> Self {
+        Self::Owner {
+            user_id: user.id,
+            username: &user.username,
+        }
+    }
+
+    /// The only user whose tokens this actor may touch, if it is limited to one.
+    fn limited_to(self) -> Option<i64> {
+        match self {
+            Self::Owner { user_id, .. } => Some(user_id),
+            Self::CommandLine => None,
+        }
+    }
+
+    /// How the events name this actor.
+    fn recorded_name(self) -> &'a str {
+        match self {
+            Self::Owner { username, .. } => username,
+            Self::CommandLine => COMMAND_LINE_ACTOR,
+        }
+    }
+}
 
 /// A token just created: its id and the secret, shown once.
 #[derive(Debug, Clone)]
@@ -54,12 +106,30 @@ pub struct TokenRow {
     pub revoked_at: Option<i64>,
 }
 
+/// A creation or revocation of one of a user's tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenEvent {
+    /// The token's id.
+    pub token_id: i64,
+    /// The token's name.
+    pub token_name: String,
+    /// What happened.
+    pub action: TokenAction,
+    /// Who did it: the owner's username or [`COMMAND_LINE_ACTOR`].
+    pub actor_username: String,
+    /// Unix seconds.
+    pub at: i64,
+}
+
 /// Why a token could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     /// The name or lifetime breaks a rule.
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(#[from] TokenRule),
+    /// A user tried to create a token for someone else.
+    #[error("a user creates tokens for themselves only")]
+    NotOwner,
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -74,23 +144,19 @@ fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-/// Creates a token for `user_id`, named `name`, expiring after `days` days if given.
+/// Creates a token for `user_id`, named `name`, expiring after `days` days if given, and
+/// records that `actor` created it.
 pub async fn create(
     db: &Db,
     user_id: i64,
     name: &str,
     days: Option<u32>,
+    actor: TokenActor<'_>,
 ) -> Result<NewToken, TokenError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(TokenError::Invalid(
-            "a token's name is 1 to 100 characters, without control characters".to_owned(),
-        ));
-    }
-    if days.is_some_and(|days| days == 0 || days > MAX_DAYS) {
-        return Err(TokenError::Invalid(format!(
-            "a token lives 1 to {MAX_DAYS} days"
-        )));
+    let name = validate_name(name)?;
+    let days = validate_days(days)?;
+    if actor.limited_to().is_some_and(|owner| owner != user_id) {
+        return Err(TokenError::NotOwner);
     }
     let mut random = [0u8; SECRET_BYTES];
     OsRng.fill_bytes(&mut random);
@@ -100,7 +166,8 @@ pub async fn create(
     let created = now();
     let expires = days.map(|days| created + i64::from(days) * 86_400);
     let id = with_pool!(db, pool => {
-        sqlx::query_scalar::<_, i64>(
+        let mut tx = pool.begin().await?;
+        let id = sqlx::query_scalar::<_, i64>(
             "INSERT INTO api_tokens (user_id, name, secret_hash, prefix, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -110,31 +177,67 @@ pub async fn create(
         .bind(&secret[..PREFIX_LENGTH])
         .bind(created)
         .bind(expires)
-        .fetch_one(pool)
-        .await
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(INSERT_EVENT)
+            .bind(id)
+            .bind(user_id)
+            .bind(actor.recorded_name())
+            .bind(TokenAction::Created.as_str())
+            .bind(created)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(id)
     })?;
-    tracing::info!(token = id, user = user_id, name, "created an API token");
+    tracing::info!(
+        token = id,
+        user = user_id,
+        name,
+        by = actor.recorded_name(),
+        "created an API token"
+    );
     Ok(NewToken { id, secret })
 }
 
-/// Revokes a token, of `owner` only when given; answers whether a live token was revoked.
-pub async fn revoke(db: &Db, id: i64, owner: Option<i64>) -> Result<bool, sqlx::Error> {
+/// Revokes a live token (not revoked, not expired) that `actor` may touch, recording who did;
+/// answers whether it did. Anything else (unknown, another user's, already revoked or
+/// expired) changes and records nothing.
+pub async fn revoke(db: &Db, id: i64, actor: TokenActor<'_>) -> Result<bool, sqlx::Error> {
+    let at = now();
     let revoked = with_pool!(db, pool => {
-        sqlx::query(
+        let mut tx = pool.begin().await?;
+        let owner = sqlx::query_scalar::<_, i64>(
             "UPDATE api_tokens SET revoked_at = $1 \
-             WHERE id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR user_id = $3)",
+             WHERE id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) \
+             AND ($3 IS NULL OR user_id = $3) RETURNING user_id",
         )
-        .bind(now())
+        .bind(at)
         .bind(id)
-        .bind(owner)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected())
+        .bind(actor.limited_to())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(owner) = owner {
+            sqlx::query(INSERT_EVENT)
+                .bind(id)
+                .bind(owner)
+                .bind(actor.recorded_name())
+                .bind(TokenAction::Revoked.as_str())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(owner.is_some())
     })?;
-    if revoked > 0 {
-        tracing::info!(token = id, "revoked an API token");
+    if revoked {
+        tracing::info!(
+            token = id,
+            by = actor.recorded_name(),
+            "revoked an API token"
+        );
     }
-    Ok(revoked > 0)
+    Ok(revoked)
 }
 
 /// A user's tokens, newest first.
@@ -148,6 +251,34 @@ pub async fn list(db: &Db, user_id: i64) -> Result<Vec<TokenRow>, sqlx::Error> {
         .fetch_all(pool)
         .await
     })
+}
+
+/// The newest creations and revocations of a user's tokens, newest first.
+pub async fn events(db: &Db, user_id: i64) -> Result<Vec<TokenEvent>, sqlx::Error> {
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as::<_, (i64, String, String, String, i64)>(
+            "SELECT e.token_id, t.name, e.action, e.actor_username, e.at \
+             FROM api_token_events e JOIN api_tokens t ON t.id = e.token_id \
+             WHERE e.user_id = $1 ORDER BY e.id DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(EVENTS_SHOWN)
+        .fetch_all(pool)
+        .await
+    })?;
+    // The table's CHECK allows only the actions there are, so none is skipped.
+    Ok(rows
+        .into_iter()
+        .filter_map(|(token_id, token_name, action, actor_username, at)| {
+            Some(TokenEvent {
+                token_id,
+                token_name,
+                action: TokenAction::from_stored(&action)?,
+                actor_username,
+                at,
+            })
+        })
+        .collect())
 }
 
 /// The active user a secret acts as, if it is a live token: not revoked, not expired, its

@@ -66,6 +66,9 @@ fn TopBar(user: Option<UserSummary>) -> impl IntoView {
                         {user.username}
                         {user.is_superuser.then_some(" (superuser)")}
                     </a>
+                    <a href="/account/tokens" title="Tokens for programs that call the API as you">
+                        "API tokens"
+                    </a>
                 })}
                 <form method="post" action="/logout" class="inline-form">
                     <button type="submit" class="button subtle">"Log out"</button>

@@ -51,6 +51,10 @@ pub fn ChangePasswordPage() -> impl IntoView {
                 </div>
             </form>
         </section>
+        <p>
+            <a href="/account/tokens">"API tokens"</a>
+            ": let a program call the automation API as you."
+        </p>
     }
 }
 

@@ -12,4 +12,5 @@ pub mod login;
 pub mod not_found;
 pub mod object;
 pub mod settings;
+pub mod tokens;
 pub mod transition_form;

@@ -1,5 +1,6 @@
 //! Password attempts and sessions over real HTTP, on SQLite and on PostgreSQL: login
-//! throttling, changing a password (page and `passwd`), the absolute session lifetime.
+//! throttling, changing a password (page and `passwd`), the absolute session lifetime, and
+//! personal API tokens made and revoked on the account's tokens page.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -8,6 +9,7 @@ mod lifetime;
 mod passwd;
 mod password_change;
 mod throttling;
+mod tokens;
 
 use reqwest::{Client, Response, StatusCode};
 use support::TestApp;

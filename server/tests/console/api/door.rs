@@ -70,12 +70,20 @@ async fn a_token_acts_as_its_user_and_nothing_else_gets_in(app: TestApp) {
         get(&app, "/api/v1/resources", Some(&viewer)).await.status(),
         StatusCode::OK
     );
-    assert!(app::auth::tokens::revoke(&app.db, viewer_id, None)
-        .await
-        .expect("revoke"));
-    assert!(!app::auth::tokens::revoke(&app.db, viewer_id, None)
-        .await
-        .expect("again"));
+    assert!(app::auth::tokens::revoke(
+        &app.db,
+        viewer_id,
+        app::auth::tokens::TokenActor::CommandLine
+    )
+    .await
+    .expect("revoke"));
+    assert!(!app::auth::tokens::revoke(
+        &app.db,
+        viewer_id,
+        app::auth::tokens::TokenActor::CommandLine
+    )
+    .await
+    .expect("again"));
     assert_problem(
         get(&app, "/api/v1/resources", Some(&viewer)).await,
         StatusCode::UNAUTHORIZED,
@@ -125,7 +133,14 @@ async fn tokens_are_refused_when_their_name_or_lifetime_is_wrong(app: TestApp) {
         ("fine", Some(0)),
         ("fine", Some(4000)),
     ] {
-        let refused = app::auth::tokens::create(&app.db, admin, name, days).await;
+        let refused = app::auth::tokens::create(
+            &app.db,
+            admin,
+            name,
+            days,
+            app::auth::tokens::TokenActor::CommandLine,
+        )
+        .await;
         assert!(
             matches!(refused, Err(app::auth::tokens::TokenError::Invalid(_))),
             "{name:?} {days:?}"

@@ -435,9 +435,11 @@ async fn a_token_revoked_mid_session_stops_at_once(app: TestApp) {
     let paid = fire(&app, &clerk, 1, "pay", json!({ "version": version })).await;
     assert_eq!(paid.status(), StatusCode::OK);
     let version = version_of(&app, "orders", 2, &clerk).await;
-    assert!(app::auth::tokens::revoke(&app.db, id, None)
-        .await
-        .expect("revoke"));
+    assert!(
+        app::auth::tokens::revoke(&app.db, id, app::auth::tokens::TokenActor::CommandLine)
+            .await
+            .expect("revoke")
+    );
     let refused = fire(&app, &clerk, 2, "pay", json!({ "version": version })).await;
     assert_problem(refused, StatusCode::UNAUTHORIZED, "unauthorized").await;
     assert_eq!(order_row(&app, 2).await.0, "new");

@@ -19,9 +19,15 @@ pub async fn token_for(app: &TestApp, username: &str) -> (i64, String) {
         .await
         .expect("lookup")
         .expect("a demo user");
-    let token = app::auth::tokens::create(&app.db, user, "tests", Some(30))
-        .await
-        .expect("create");
+    let token = app::auth::tokens::create(
+        &app.db,
+        user,
+        "tests",
+        Some(30),
+        app::auth::tokens::TokenActor::CommandLine,
+    )
+    .await
+    .expect("create");
     (token.id, token.secret)
 }
 
@@ -38,10 +44,16 @@ pub async fn token_of_a_user_without_permissions(app: &TestApp, username: &str) 
     )
     .await
     .expect("user");
-    app::auth::tokens::create(&app.db, user, "none", None)
-        .await
-        .expect("token")
-        .secret
+    app::auth::tokens::create(
+        &app.db,
+        user,
+        "none",
+        None,
+        app::auth::tokens::TokenActor::CommandLine,
+    )
+    .await
+    .expect("token")
+    .secret
 }
 
 /// A GET with the token, if any.
