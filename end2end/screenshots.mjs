@@ -97,6 +97,15 @@ await page.getByLabel("New password", { exact: true }).fill("a new password");
 await page.getByLabel("Confirm new password").fill("a new password");
 await page.getByRole("button", { name: "Change password" }).click();
 await page.screenshot({ path: `${out}/account-refused.png` });
+// API tokens: one created (its secret shown once), then the API's reference.
+await page.goto(`${base}/account/tokens`);
+await page.getByLabel("Name", { exact: true }).fill("deploys");
+await page.getByRole("button", { name: /create/i }).click();
+await page.screenshot({ path: `${out}/tokens-created.png`, fullPage: true });
+await page.reload();
+await page.screenshot({ path: `${out}/tokens.png`, fullPage: true });
+await page.goto(`${base}/api/v1/docs`);
+await page.screenshot({ path: `${out}/api-docs.png` });
 const stranger = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 for (let attempt = 0; attempt < 12; attempt += 1) {
   await stranger.goto(`${base}/login`);

@@ -27,3 +27,29 @@ test("the help links to the API's reference, which lists the fire endpoint", asy
   expect(refused.status()).toBe(401);
   expect(refused.headers()["content-type"]).toBe("application/problem+json");
 });
+
+test("a token made on the tokens page works once shown, and stops when revoked", async ({ page, request }) => {
+  await logIn(page, "clerk");
+  await page.goto("/account/tokens");
+  const name = `e2e-${Date.now()}`;
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Expires after (days)").fill("7");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page).toHaveURL(/\/account\/tokens$/);
+  await expect(page.getByText("it will not be shown again")).toBeVisible();
+  const secret = await page.getByLabel("Secret").inputValue();
+  expect(secret).toMatch(/^sy_[0-9a-f]{64}$/);
+
+  const headers = { Authorization: `Bearer ${secret}` };
+  const resources = await request.get("/api/v1/resources", { headers });
+  expect(resources.status()).toBe(200);
+  expect((await resources.json()).map((r: { name: string }) => r.name)).toContain("orders");
+
+  // Shown once: a reload has the token in the list but not its secret.
+  await page.reload();
+  await expect(page.getByLabel("Secret")).toHaveCount(0);
+  await page.getByRole("button", { name: `Revoke ${name}` }).click();
+  await expect(page.getByRole("button", { name: `Revoke ${name}` })).toHaveCount(0);
+  const refused = await request.get("/api/v1/resources", { headers });
+  expect(refused.status()).toBe(401);
+});

@@ -42,8 +42,9 @@ pub fn ShortcutsDialog() -> impl IntoView {
             <p>
                 "Scripts use the automation API with a personal token, acting with your "
                 "permissions: "
-                <a href="/api/v1/docs">"API reference"</a>
-                " ("<a href="/api/v1/openapi.json">"OpenAPI document"</a>"), "
+                // Served by the server, not the app's router: `external` makes a full load.
+                <a href="/api/v1/docs" rel="external">"API reference"</a>
+                " ("<a href="/api/v1/openapi.json" rel="external">"OpenAPI document"</a>"), "
                 <a href="/account/tokens">"your API tokens"</a>"."
             </p>
             <form method="dialog">

@@ -37,6 +37,21 @@ fn escape(text: &str) -> String {
     safe
 }
 
+/// Prose made safe for HTML, with `code` spans set as code.
+fn prose(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
 /// A member as text, empty when absent.
 fn text<'v>(value: &'v Value, key: &str) -> &'v str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
@@ -76,21 +91,41 @@ fn render(document: &Value) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/switchyard.css\"></head>\
-         <body><main class=\"content api-docs\">\
+         <body><main id=\"main\" class=\"page api-docs\">\
          <nav class=\"breadcrumbs\" aria-label=\"Breadcrumbs\"><a href=\"/\">Home</a> / API</nav>\
          <h1>{title}</h1><p>{description}</p>\
          <p>Every address below starts with <code>/api/v1</code> and takes \
          <code>Authorization: Bearer &lt;token&gt;</code>. The machine-readable document is \
          <a href=\"/api/v1/openapi.json\">openapi.json</a>.</p>",
         title = escape(text(info, "title")),
-        description = escape(text(info, "description")),
+        description = prose(text(info, "description")),
     );
-    html.push_str("<h2>Operations</h2>");
     let empty = serde_json::Map::new();
     let paths = document["paths"].as_object().unwrap_or(&empty);
-    for (path, item) in paths {
-        for (method, operation) in item.as_object().unwrap_or(&empty) {
-            operation_html(&mut html, method, path, operation);
+    let operations: Vec<(&str, &str, &Value)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap_or(&empty)
+                .iter()
+                .map(move |(method, operation)| (path.as_str(), method.as_str(), operation))
+        })
+        .collect();
+    // One section per tag, in the document's order of tags.
+    let tags = document["tags"].as_array().cloned().unwrap_or_default();
+    for tag in &tags {
+        let name = text(tag, "name");
+        let _ = write!(
+            html,
+            "<h2 id=\"tag-{0}\">{1}</h2><p>{2}</p>",
+            escape(name),
+            escape(&capitalized(name)),
+            prose(text(tag, "description"))
+        );
+        for (path, method, operation) in &operations {
+            if operation["tags"][0].as_str() == Some(name) {
+                operation_html(&mut html, method, path, operation);
+            }
         }
     }
     html.push_str("<h2>Schemas</h2>");
@@ -102,7 +137,7 @@ fn render(document: &Value) -> String {
             html,
             "<section class=\"card\" id=\"schema-{0}\"><h3>{0}</h3><p>{1}</p>",
             escape(name),
-            escape(text(schema, "description"))
+            prose(text(schema, "description"))
         );
         let required: Vec<&str> = schema["required"]
             .as_array()
@@ -110,8 +145,8 @@ fn render(document: &Value) -> String {
             .unwrap_or_default();
         if let Some(properties) = schema["properties"].as_object() {
             html.push_str(
-                "<table><thead><tr><th scope=\"col\">Member</th><th scope=\"col\">Type</th>\
-                 <th scope=\"col\">Meaning</th></tr></thead><tbody>",
+                "<table class=\"data\"><thead><tr><th scope=\"col\">Member</th>\
+                 <th scope=\"col\">Type</th><th scope=\"col\">Meaning</th></tr></thead><tbody>",
             );
             for (member, property) in properties {
                 let _ = write!(
@@ -124,7 +159,7 @@ fn render(document: &Value) -> String {
                         ""
                     },
                     schema_name(property),
-                    escape(text(property, "description"))
+                    prose(text(property, "description"))
                 );
             }
             html.push_str("</tbody></table>");
@@ -138,14 +173,15 @@ fn render(document: &Value) -> String {
 fn operation_html(html: &mut String, method: &str, path: &str, operation: &Value) {
     let _ = write!(
         html,
-        "<section class=\"card\"><h3><code>{} /api/v1{}</code></h3><p>{}</p>",
+        "<section class=\"card\"><h3><code>{} /api/v1{}</code></h3><p>{} {}</p>",
         escape(&method.to_uppercase()),
         escape(path),
-        escape(text(operation, "summary"))
+        prose(text(operation, "summary")),
+        prose(text(operation, "description"))
     );
     if let Some(parameters) = operation["parameters"].as_array() {
         html.push_str(
-            "<table><caption>Parameters</caption><thead><tr><th scope=\"col\">Name</th>\
+            "<table class=\"data\"><caption>Parameters</caption><thead><tr><th scope=\"col\">Name</th>\
              <th scope=\"col\">In</th><th scope=\"col\">Type</th><th scope=\"col\">Meaning</th>\
              </tr></thead><tbody>",
         );
@@ -161,7 +197,7 @@ fn operation_html(html: &mut String, method: &str, path: &str, operation: &Value
                 },
                 escape(text(parameter, "in")),
                 schema_name(&parameter["schema"]),
-                escape(text(parameter, "description"))
+                prose(text(parameter, "description"))
             );
         }
         html.push_str("</tbody></table>");
@@ -190,11 +226,20 @@ fn operation_html(html: &mut String, method: &str, path: &str, operation: &Value
             html,
             "<dt>{}</dt><dd>{}{}</dd>",
             escape(status),
-            escape(text(answer, "description")),
+            prose(text(answer, "description")),
             schema
         );
     }
     html.push_str("</dl></section>");
+}
+
+/// "objects" → "Objects".
+fn capitalized(word: &str) -> String {
+    let mut characters = word.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -204,13 +249,16 @@ mod tests {
     #[test]
     fn the_page_lists_every_operation_and_escapes_what_it_shows() {
         let page = render(&serde_json::json!({
-            "info": {"title": "T <1>", "description": "d"},
-            "paths": {"/a/{x}": {"get": {"summary": "Reads <x>", "responses": {"200": {"description": "ok"}}}}},
+            "info": {"title": "T <1>", "description": "Send `a<b`."},
+            "tags": [{"name": "things", "description": "Things."}],
+            "paths": {"/a/{x}": {"get": {"tags": ["things"], "summary": "Reads <x>", "responses": {"200": {"description": "ok"}}}}},
             "components": {"schemas": {"S": {"properties": {"m": {"type": "string"}}, "required": ["m"]}}}
         }));
         assert!(page.contains("GET /api/v1/a/{x}"));
         assert!(page.contains("Reads &lt;x&gt;"));
         assert!(page.contains("T &lt;1&gt;"));
+        assert!(page.contains("Send <code>a&lt;b</code>."));
+        assert!(page.contains("<h2 id=\"tag-things\">Things</h2>"));
         assert!(page.contains("id=\"schema-S\""));
         assert!(!page.contains("<x>"));
     }
