@@ -34,7 +34,7 @@ const REPLAYED: &str = "idempotent-replayed";
         ("resource" = String, Path, description = "The resource's name, e.g. `orders`."),
         ("id" = String, Path, description = "The object's key."),
         ("transition" = String, Path, description = "The transition's name, e.g. `pay`."),
-        ("Idempotency-Key" = Option<String>, Header,
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$",
             description = "1 to 255 visible ASCII characters. A retry with the same key and \
                            the same request gets the first answer (with \
                            `Idempotent-Replayed: true`) instead of firing again; kept a day."),

@@ -239,6 +239,7 @@ pub async fn create(
     params(("id" = i64, Path, description = "The job's id.")),
     responses(
         (status = 200, description = "The job.", body = Job),
+        (status = 400, description = "An id that is not a 64-bit whole number.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job, or one of a resource the caller may not view.", body = Problem, content_type = "application/problem+json"),
     ),
@@ -261,6 +262,7 @@ pub async fn read(
     params(("id" = i64, Path, description = "The job's id.")),
     responses(
         (status = 200, description = "The job, with `cancel_requested`.", body = Job),
+        (status = 400, description = "An id that is not a 64-bit whole number.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the job's author or a superuser may cancel it.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job.", body = Problem, content_type = "application/problem+json"),
@@ -277,12 +279,22 @@ pub async fn cancel(
     ))
 }
 
+/// How outcomes are written.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomesFormat {
+    /// CSV with a header line.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
 /// The outcomes' format.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutcomesParameters {
     /// `csv` (the default) or `jsonl`.
-    format: Option<String>,
+    format: Option<OutcomesFormat>,
 }
 
 /// Every object of a job with its outcome and reason, in order, streamed.
@@ -293,7 +305,7 @@ pub struct OutcomesParameters {
     params(("id" = i64, Path, description = "The job's id."), OutcomesParameters),
     responses(
         (status = 200, description = "CSV (`position,object_id,outcome,reason`) or JSON lines with the same members.", content_type = "text/csv"),
-        (status = 400, description = "An unknown format.", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown format, or an id that is not a 64-bit whole number.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No live token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such job.", body = Problem, content_type = "application/problem+json"),
     ),
@@ -305,10 +317,9 @@ pub async fn outcomes(
     Path(id): Path<i64>,
     Query(parameters): Query<OutcomesParameters>,
 ) -> Result<Response, Problem> {
-    let (format, media, extension) = match parameters.format.as_deref() {
-        None | Some("csv") => (Format::Csv, "text/csv; charset=utf-8", "csv"),
-        Some("jsonl") => (Format::JsonLines, "application/jsonl", "jsonl"),
-        Some(_) => return Err(Problem::bad_request("`format` is `csv` or `jsonl`.")),
+    let (format, media, extension) = match parameters.format {
+        None | Some(OutcomesFormat::Csv) => (Format::Csv, "text/csv; charset=utf-8", "csv"),
+        Some(OutcomesFormat::Jsonl) => (Format::JsonLines, "application/jsonl", "jsonl"),
     };
     let job = jobs::visible_job(&state.db, &caller.actor, id).await?;
     Ok((

@@ -87,6 +87,7 @@ pub struct ApiObjectPage {
 #[serde(deny_unknown_fields)]
 pub struct ApiFireBody {
     /// The object's version as last read; another version is a 409 with the current one.
+    #[schema(minimum = 0)]
     pub version: i64,
     /// The form's fields by name: strings, numbers or booleans, cleaned as the console's
     /// form cleans them.
