@@ -366,14 +366,10 @@ async fn malformed_requests_are_problems_and_change_nothing(app: TestApp) {
             StatusCode::BAD_REQUEST,
             "invalid",
         ),
+        // One byte over the API's limit: the server reads it all before refusing, so the
+        // client has finished writing when the answer comes.
         (
-            vec![b' '; 5 * 1024 * 1024],
-            json_type,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-        ),
-        (
-            vec![b' '; 9 * 1024 * 1024],
+            vec![b' '; 4 * 1024 * 1024 + 1],
             json_type,
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-large",
@@ -383,6 +379,12 @@ async fn malformed_requests_are_problems_and_change_nothing(app: TestApp) {
         let response = raw(body, media).send().await.expect("send");
         assert_problem(response, status, kind).await;
     }
+    // Over the server's own limit, refused from `Content-Length` before any byte is read; sent
+    // as a careful client does (`Expect: 100-continue`), so no body races the answer.
+    let answer = over_the_server_limit(&app, &admin).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("/problems/too-large"), "{answer}");
     let note = json!({ "version": version, "description": "bell \u{7}" });
     assert_problem(
         fire(&app, &admin, 1, "pay", note).await,
@@ -426,6 +428,26 @@ async fn malformed_requests_are_problems_and_change_nothing(app: TestApp) {
     assert_problem(cross_site, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(order_row(&app, 1).await, ("new".to_owned(), version));
     assert!(audit_rows(&app, 1).await.is_empty());
+}
+
+/// A POST announcing 9 MiB with `Expect: 100-continue`; the raw answer.
+async fn over_the_server_limit(app: &TestApp, token: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\
+         Expect: 100-continue\r\nConnection: close\r\n\r\n",
+        fire_path(1, "pay"),
+        app.address,
+        9 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 async fn a_token_revoked_mid_session_stops_at_once(app: TestApp) {
