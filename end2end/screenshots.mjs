@@ -88,6 +88,25 @@ await phone.goto(`${base}/orders`);
 await phone.screenshot({ path: `${out}/list-phone.png` });
 await phone.goto(`${base}/campaigns/40`);
 await phone.screenshot({ path: `${out}/campaign-phone.png`, fullPage: true });
+await phone.goto(`${base}/jobs`);
+await phone.screenshot({ path: `${out}/jobs-phone.png`, fullPage: true });
+
+// The list's row buttons and the selection count, the jobs page, and the focus outline.
+await page.goto(`${base}/orders?q=Customer+000091`);
+await hydrated();
+await page.getByRole("button", { name: "Mark as paid (order 912)" }).click();
+await page.locator("#messages p.message").waitFor();
+await page.getByLabel("Select order 915").check();
+await page.getByLabel("Select order 916").check();
+await page.screenshot({ path: `${out}/list-row-actions.png`, fullPage: true });
+await phone.goto(`${base}/orders?q=Customer+000091`);
+await phone.screenshot({ path: `${out}/list-row-actions-phone.png`, fullPage: true });
+await page.goto(`${base}/jobs`);
+await page.screenshot({ path: `${out}/jobs.png`, fullPage: true });
+await page.goto(`${base}/orders/920`);
+await page.keyboard.press("Tab");
+await page.keyboard.press("Tab");
+await page.screenshot({ path: `${out}/object-focus.png` });
 
 // The account page: a refused change, then the login throttle's answer.
 await page.goto(`${base}/account/password`);

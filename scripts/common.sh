@@ -8,10 +8,13 @@ cd "$ROOT"
 
 log() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
-# The release server and its hydrating front end, exactly as users run them.
+# The release server and its islands' WASM, exactly as users run them: asset names hashed
+# (Cargo.toml: hash-files), each asset also written brotli- and gzip-compressed, and the
+# largest WASM checked against its budget.
 build_release() {
-  log "cargo leptos build --release"
-  cargo leptos build --release
+  log "cargo leptos build --release --precompress"
+  cargo leptos build --release --precompress
+  bash "$ROOT/scripts/check-wasm-size.sh"
 }
 
 switchyard_bin() { echo "$CARGO_TARGET_DIR/release/switchyard"; }

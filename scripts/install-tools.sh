@@ -41,7 +41,8 @@ if ! wasm-opt --version 2>/dev/null | grep -q "${BINARYEN_VERSION%%.*}"; then
   timed npm install --prefix "$TOOLS/npm" --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
 fi
 
-if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+  || [ ! -d "$ROOT/end2end/node_modules/@axe-core/playwright" ]; then
   step "end2end npm packages"
   (cd "$ROOT/end2end" && timed npm ci --no-audit --no-fund)
 fi

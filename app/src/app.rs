@@ -1,7 +1,7 @@
 //! The document shell and the console's routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
@@ -28,8 +28,14 @@ use crate::{
     },
 };
 
-/// The HTML document around the app, rendered on the server for every page.
+/// The HTML document around the app, rendered on the server for every page. Only its
+/// islands are hydrated; links and forms are the browser's own, so every page works the
+/// same before the WASM arrives, and without it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let stylesheet = crate::assets::stylesheet_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = "";
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,8 +43,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=stylesheet/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -48,8 +55,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The console: every page is rendered whole on the server (so it works without
-/// JavaScript) and then hydrated.
+/// The console: every page is rendered whole on the server, so it works without
+/// JavaScript; the islands in it are hydrated.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -57,7 +64,6 @@ pub fn App() -> impl IntoView {
     provide_context(session);
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/switchyard.css"/>
         <Title formatter=|page: String| {
             if page.is_empty() { "Switchyard".to_owned() } else { format!("{page} · Switchyard") }
         }/>

@@ -108,9 +108,13 @@ pub fn leptos_options(path: &Path) -> anyhow::Result<LeptosOptions> {
     } else {
         get_configuration(None)
     };
-    configuration
+    let mut options = configuration
         .map(|file| file.leptos_options)
-        .with_context(|| format!("reading site options from {}", path.display()))
+        .with_context(|| format!("reading site options from {}", path.display()))?;
+    // A release build leaves its assets' hashes beside the binary; without them (tests,
+    // `cargo run`) the plain names are served.
+    options.hash_files = app::assets::hashed_build(&options);
+    Ok(options)
 }
 
 #[cfg(test)]

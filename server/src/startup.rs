@@ -10,7 +10,10 @@ use std::{
 
 use anyhow::Context;
 use app::{
-    admin::bulk::{job_runner, outcomes},
+    admin::{
+        bulk::{job_runner, outcomes},
+        list::export,
+    },
     app::{shell, App},
     auth::{routes as auth_routes, session::DbSessionStore, throttle::LoginGuard},
     db::{counts, Db},
@@ -26,9 +29,13 @@ use axum::{
 };
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
+use tower::Layer;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    compression::CompressionLayer,
+    compression::{
+        predicate::{NotForContentType, Predicate},
+        CompressionLayer, DefaultPredicate,
+    },
     limit::RequestBodyLimitLayer,
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
@@ -133,9 +140,10 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .route("/health", get(health))
         .nest("/api/v1", crate::api::router())
         .route("/jobs/{id}/outcomes.csv", get(outcomes::outcomes_csv))
+        .route("/{resource}/export.csv", get(export::export_csv))
         .nest_service(
             &format!("/{}", leptos_options.site_pkg_dir),
-            ServeDir::new(pkg_dir),
+            built_assets(pkg_dir, leptos_options.hash_files),
         )
         .route_service(
             "/favicon.svg",
@@ -159,7 +167,17 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
         // Outside the checks above, so what they refuse under `/api/v1` is a problem too.
         .layer(from_fn(crate::api::problems_for_api))
-        .layer(CompressionLayer::new())
+        // Pages and API answers are compressed as they go; the built assets were compressed
+        // once, at build time, and are served as they are.
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/wasm"))
+                    .and(NotForContentType::const_new("text/javascript"))
+                    .and(NotForContentType::const_new("text/css")),
+            ),
+        )
+        .layer(from_fn(pages_are_not_stored))
         // A panic on a request path is a bug, but its client still gets an answer (a 500
         // saying so) instead of a dropped connection, and the panic is logged.
         .layer(CatchPanicLayer::custom(answer_panic))
@@ -175,6 +193,50 @@ pub async fn build_router(config: &Config, db: Db) -> anyhow::Result<Router> {
         })
         .layer(from_fn(content_security_policy));
     Ok(router)
+}
+
+/// How long a browser keeps a built asset: a year, never asking again, when its name
+/// changes with its content; otherwise it asks every time.
+fn asset_cache_control(hashed_names: bool) -> HeaderValue {
+    HeaderValue::from_static(if hashed_names {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    })
+}
+
+/// The built JS, WASM and CSS. A release build also wrote each one brotli- and
+/// gzip-compressed (`cargo leptos build --release --precompress`); the file the browser's
+/// `Accept-Encoding` prefers is sent, with `Vary: Accept-Encoding`.
+fn built_assets(
+    pkg_dir: std::path::PathBuf,
+    hashed_names: bool,
+) -> tower_http::set_header::SetResponseHeader<ServeDir, HeaderValue> {
+    let files = ServeDir::new(pkg_dir)
+        .precompressed_br()
+        .precompressed_gzip();
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, asset_cache_control(hashed_names))
+        .layer(files)
+}
+
+/// Middleware: no page is kept by the browser or any cache between, since pages show one
+/// user's data (the login page included: it may carry a message for one visitor).
+async fn pages_are_not_stored(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_page {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// The answer to a request whose handler panicked; what it panicked with goes to the log.

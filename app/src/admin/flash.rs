@@ -84,10 +84,9 @@ pub(crate) async fn take_flash(page: &str) -> Result<Option<Flash>, AppError> {
 }
 
 /// A refusal as the message a page shows: a conflict warns, anything else is an error.
-#[cfg(feature = "ssr")]
-pub(crate) fn message_of(error: &AppError) -> Message {
+pub(crate) fn message_of(error: &crate::error::AppError) -> Message {
     let kind = match error {
-        AppError::Conflict(_) => MessageKind::Warning,
+        crate::error::AppError::Conflict(_) => MessageKind::Warning,
         _ => MessageKind::Error,
     };
     Message {

@@ -46,6 +46,12 @@ pub struct SessionInfo {
     pub user: Option<UserSummary>,
     /// True while any demo user exists: the console then warns that this is a demo database.
     pub demo_database: bool,
+    /// The resources the user may view, as (name, title), for the header.
+    #[serde(default)]
+    pub resources: Vec<(String, String)>,
+    /// Bulk jobs of those resources still queued or running.
+    #[serde(default)]
+    pub unfinished_jobs: i64,
 }
 
 /// Tells the page who is logged in and whether this is a demo database.

@@ -20,7 +20,11 @@ use super::{
     users::{self, User},
     SessionInfo, UserSummary,
 };
-use crate::{db::Db, error::AppError};
+use crate::{
+    admin::resource::registry::AdminContext,
+    db::{job_list, Db},
+    error::AppError,
+};
 
 /// The session key holding the [`Login`].
 const LOGIN_KEY: &str = "login";
@@ -235,6 +239,21 @@ pub async fn session_info() -> Result<SessionInfo, AppError> {
     let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
     let user = current_user(&session, &db).await?;
     let demo_database = users::is_demo_database(&db).await?;
+    let (resources, unfinished_jobs) = match &user {
+        Some(user) => {
+            let actor = users::actor(&db, user).await?;
+            let registry = AdminContext::current()?.registry;
+            let resources: Vec<(String, String)> = registry
+                .iter()
+                .filter(|resource| actor.has_perm(&resource.view_permission()))
+                .map(|resource| (resource.name().to_owned(), resource.title().to_owned()))
+                .collect();
+            let names: Vec<String> = resources.iter().map(|(name, _)| name.clone()).collect();
+            let unfinished = job_list::unfinished_count(&db, &names).await?;
+            (resources, unfinished)
+        }
+        None => (Vec::new(), 0),
+    };
     Ok(SessionInfo {
         user: user.map(|user| UserSummary {
             id: user.id,
@@ -242,6 +261,8 @@ pub async fn session_info() -> Result<SessionInfo, AppError> {
             is_superuser: user.is_superuser,
         }),
         demo_database,
+        resources,
+        unfinished_jobs,
     })
 }
 

@@ -1,13 +1,9 @@
 //! The frame around console pages: the top bar, the demo warning, and the page outlet.
 
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
+use leptos_router::{components::Outlet, hooks::use_location};
 
-use crate::{
-    auth::{SessionInfo, UserSummary},
-    components::shortcuts::ShortcutsDialog,
-    error::AppError,
-};
+use crate::{auth::SessionInfo, components::shortcuts::ShortcutsDialog, error::AppError};
 
 /// The per-request session facts, shared through context by [`crate::app::App`].
 #[derive(Clone, Copy)]
@@ -40,8 +36,8 @@ pub fn ConsoleLayout() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let user = session.await.ok().and_then(|info| info.user);
-                view! { <TopBar user/> }
+                let info = session.await.ok();
+                view! { <TopBar info/> }
             })}
         </Suspense>
         <main id="main" class="page">
@@ -50,14 +46,36 @@ pub fn ConsoleLayout() -> impl IntoView {
     }
 }
 
+/// The header: the skip link, the resources the user may view, the jobs with how many are
+/// still running, the help, the account and logging out.
 #[component]
-fn TopBar(user: Option<UserSummary>) -> impl IntoView {
+fn TopBar(info: Option<SessionInfo>) -> impl IntoView {
+    let (user, resources, unfinished) = match info {
+        Some(info) => (info.user, info.resources, info.unfinished_jobs),
+        None => (None, Vec::new(), 0),
+    };
+    let path = use_location().pathname.get_untracked();
+    // The section the page belongs to: `/orders/12/history` is in Orders.
+    let section = path.split('/').nth(1).unwrap_or_default().to_owned();
+    let current = move |name: &str| (section == name).then_some("page");
+    let jobs_label = if unfinished > 0 {
+        format!("Jobs ({unfinished} running)")
+    } else {
+        "Jobs".to_owned()
+    };
     view! {
         <header class="topbar">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <a class="brand" href="/">"Switchyard"</a>
-            <nav aria-label="Main">
-                <a href="/">"Home"</a>
+            <nav aria-label="Main" class="main-nav">
+                <a href="/" aria-current=current("")>"Home"</a>
+                {resources.into_iter().map(|(name, title)| {
+                    let aria_current = current(&name);
+                    view! { <a href=format!("/{name}") aria-current=aria_current>{title}</a> }
+                }).collect_view()}
+                {user.is_some().then(|| view! {
+                    <a href="/jobs" aria-current=current("jobs")>{jobs_label}</a>
+                })}
             </nav>
             <div class="topbar-end">
                 <ShortcutsDialog/>

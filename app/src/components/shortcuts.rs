@@ -1,11 +1,11 @@
 //! The console's help: a button and the `?` key open a modal dialog of keyboard shortcuts,
 //! with the links to the API's reference and the user's API tokens.
-//! It needs the hydrated app; without JavaScript the button does nothing.
+//! An island: without JavaScript the button does nothing (the help's links are in README too).
 
 use leptos::{ev, html, prelude::*};
 
 /// Opens the list of keyboard shortcuts.
-#[component]
+#[island]
 pub fn ShortcutsDialog() -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let open = move || {
@@ -42,9 +42,8 @@ pub fn ShortcutsDialog() -> impl IntoView {
             <p>
                 "Scripts use the automation API with a personal token, acting with your "
                 "permissions: "
-                // Served by the server, not the app's router: `external` makes a full load.
-                <a href="/api/v1/docs" rel="external">"API reference"</a>
-                " ("<a href="/api/v1/openapi.json" rel="external">"OpenAPI document"</a>"), "
+                <a href="/api/v1/docs">"API reference"</a>
+                " ("<a href="/api/v1/openapi.json">"OpenAPI document"</a>"), "
                 <a href="/account/tokens">"your API tokens"</a>"."
             </p>
             <form method="dialog">

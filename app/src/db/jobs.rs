@@ -105,7 +105,7 @@ const POSTGRES_JOB_COLUMNS: &str = "id, resource, transition, label, mode, argum
     failed, error, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
     COALESCE(EXTRACT(EPOCH FROM now() - started_at)::float8, 0.0) AS elapsed_seconds, channel";
 
-fn job_columns(db: &Db) -> &'static str {
+pub(crate) fn job_columns(db: &Db) -> &'static str {
     match db {
         Db::Sqlite(_) => SQLITE_JOB_COLUMNS,
         Db::Postgres(_) => POSTGRES_JOB_COLUMNS,
@@ -157,15 +157,6 @@ pub async fn create_job(db: &Db, job: &NewJob, object_ids: &[String]) -> Result<
 pub async fn job(db: &Db, id: i64) -> Result<Option<JobRecord>, sqlx::Error> {
     let sql = format!("SELECT {} FROM bulk_jobs WHERE id = $1", job_columns(db));
     with_pool!(db, pool => sqlx::query_as::<_, JobRecord>(&sql).bind(id).fetch_optional(pool).await)
-}
-
-/// The newest jobs, unfinished ones first.
-pub async fn recent_jobs(db: &Db, limit: i64) -> Result<Vec<JobRecord>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {} FROM bulk_jobs ORDER BY CASE WHEN status IN ('queued', 'running') THEN 0 ELSE 1 END, id DESC LIMIT $1",
-        job_columns(db)
-    );
-    with_pool!(db, pool => sqlx::query_as::<_, JobRecord>(&sql).bind(limit).fetch_all(pool).await)
 }
 
 /// Jobs a worker should (re)start: queued or running when the server stopped.

@@ -185,6 +185,19 @@ impl<O: SqlModel> SqlStore<O> {
 
     /// One page of rows matching `spec`, and the number of matching rows.
     pub async fn list(&self, spec: &ListSpec) -> Result<ListRows<O>, ListError> {
+        let counted = self.counted_total(spec).await?;
+        let total = match counted {
+            Some(total) => total,
+            None => self.count_matching(spec).await?,
+        };
+        let mut page = self.page(spec).await?;
+        page.total = total;
+        Ok(page)
+    }
+
+    /// One page of rows as [`SqlStore::list`] reads it, without counting the matching rows
+    /// (`total` is 0): what a walk over every matching row (an export) reads, page by page.
+    pub async fn page(&self, spec: &ListSpec) -> Result<ListRows<O>, ListError> {
         let (mut where_clause, mut binds) = self.where_clause(spec)?;
         let sql = &self.table().quoted;
         let sort_column = self.column_sql(&spec.order.0)?;
@@ -237,11 +250,6 @@ impl<O: SqlModel> SqlStore<O> {
              ORDER BY {sort_column} {direction}{tie_break} LIMIT {limit} OFFSET {offset}",
             limit = u64::from(spec.limit) + 1,
         );
-        let counted = self.counted_total(spec).await?;
-        let total = match counted {
-            Some(total) => total,
-            None => self.count_matching(spec).await?,
-        };
         let table = self.table();
         let (mut rows, mut other_states, mut sort_keys) = with_pool!(self.db(), pool => {
             let mut page = sqlx::query(&page_sql);
@@ -283,7 +291,7 @@ impl<O: SqlModel> SqlStore<O> {
         Ok(ListRows {
             rows,
             other_states,
-            total,
+            total: 0,
             sort_keys,
             more,
         })

@@ -10,6 +10,7 @@
 pub mod counts;
 pub mod edit;
 pub mod history;
+pub mod job_list;
 pub mod jobs;
 pub mod list;
 pub mod scratch;

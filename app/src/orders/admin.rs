@@ -78,6 +78,7 @@ fn options() -> AdminOptions<Order> {
         .search(&["customer", "tracking_number"])
         .ordering("id")
         .page_size(100)
+        .row_actions(&["pay", "cancel"])
         .field(customer())
         .field(amount())
         .field(tracking())

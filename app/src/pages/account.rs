@@ -23,7 +23,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Home"</a> " / " "Account"
         </nav>
-        <h1>"Change password"</h1>
+        <h1 tabindex="-1" autofocus>"Change password"</h1>
         {move || changed().then(|| view! {
             <p class="message success" role="status">
                 "Your password was changed. Your other sessions have ended."

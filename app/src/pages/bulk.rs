@@ -92,7 +92,7 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Home"</a> " / " <a href=back.clone()>{title}</a> " / " <span aria-current="page">"Preview"</span>
         </nav>
-        <h1>{heading}</h1>
+        <h1 tabindex="-1" autofocus>{heading}</h1>
         <section class="card" aria-labelledby="preview-heading">
             <h2 id="preview-heading">"Preview"</h2>
             <p class="preview-summary" role="status">

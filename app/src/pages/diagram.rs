@@ -58,7 +58,7 @@ fn DiagramDetail(view: DiagramView) -> impl IntoView {
             <a href="/">"Home"</a> " / " <a href=format!("/{resource}")>{title.clone()}</a>
             " / " <span aria-current="page">"Diagram"</span>
         </nav>
-        <h1>{heading}</h1>
+        <h1 tabindex="-1" autofocus>{heading}</h1>
         <p class="muted">
             "Each state shows how many " {title.to_lowercase()} " are in it now; select a state to list them. "
             "Dashed arrows lead to a state chosen when the transition runs; dotted ones, to where a failure leads."

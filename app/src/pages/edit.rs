@@ -19,7 +19,7 @@ use crate::{
     },
     components::{
         badge::StateBadgeView,
-        messages::{ErrorPanel, MessageView},
+        messages::{ErrorPanel, MessageArea},
     },
 };
 
@@ -90,9 +90,9 @@ fn EditForm(view: EditView, save: ServerAction<SaveObject>) -> impl IntoView {
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Home"</a> " / " <a href=format!("/{resource}")>{title}</a>
         </nav>
-        <h1>{heading.clone()}</h1>
+        <h1 tabindex="-1" autofocus=message.is_none()>{heading.clone()}</h1>
         <p class="object-state">{state_note} <StateBadgeView state/></p>
-        {message.map(|message| view! { <MessageView message/> })}
+        <MessageArea message/>
         <section class="card form-card">
             <ActionForm action=save>
                 <input type="hidden" name="input[resource]" value=resource.clone()/>
@@ -149,8 +149,8 @@ fn DeleteConfirmation(view: ObjectView, delete: ServerAction<DeleteObject>) -> i
             <a href="/">"Home"</a> " / " <a href=format!("/{}", view.resource)>{view.title.clone()}</a>
             " / " <a href=back.clone()>{name.clone()}</a>
         </nav>
-        <h1>{heading}</h1>
-        {view.message.map(|message| view! { <MessageView message/> })}
+        <h1 tabindex="-1" autofocus=view.message.is_none()>{heading}</h1>
+        <MessageArea message=view.message.clone()/>
         <section class="card form-card">
             <p>
                 {name.clone()} " (currently "

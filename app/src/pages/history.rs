@@ -58,7 +58,7 @@ fn HistoryDetail(view: HistoryView) -> impl IntoView {
             <a href="/">"Home"</a> " / " <a href=format!("/{resource}")>{title}</a>
             " / " <a href=object_path(&resource, &id)>{name.clone()}</a>
         </nav>
-        <h1>{heading.clone()}</h1>
+        <h1 tabindex="-1" autofocus>{heading.clone()}</h1>
         <p class="object-state">"Currently " {states.into_iter().map(|state| view! { <StateBadgeView state/> " " }).collect_view()}</p>
         <section class="card">
             <HistoryTable entries caption=heading/>

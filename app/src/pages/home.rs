@@ -19,7 +19,7 @@ pub fn HomePage() -> impl IntoView {
     let summaries = Resource::new(|| (), |_| home_summary());
     view! {
         <Title text="Home"/>
-        <h1>"Home"</h1>
+        <h1 tabindex="-1" autofocus>"Home"</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let name = session.await.ok().and_then(|info| info.user).map(|user| user.username);

@@ -1,15 +1,15 @@
-//! Bulk jobs: every recent job (`/jobs`) and one job's progress and report (`/jobs/:id`),
-//! refreshed while it runs, with "Cancel" and the per-row outcomes as CSV.
+//! Bulk jobs: every job, filtered and paged (`/jobs`), and one job's progress and report (`/jobs/:id`),
+//! reloaded every two seconds while it runs, with "Cancel" and the per-row outcomes as CSV.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     admin::{
         bulk::{
             api::{job_page, jobs_page, CancelJob},
-            types::{JobInput, JobView},
+            types::{JobInput, JobView, JobsQuery, JobsView, JOB_STATUSES},
         },
         object::types::object_path,
     },
@@ -34,45 +34,113 @@ fn status_label(status: &str) -> &'static str {
     }
 }
 
-/// `/jobs`.
+/// `/jobs?status=…&resource=…&author=…&before=…`: newest first, fifty a page.
 #[component]
 pub fn JobsPage() -> impl IntoView {
-    let jobs = Resource::new(|| (), |_| jobs_page());
+    let query = use_query_map();
+    let jobs = Resource::new(
+        move || {
+            query.with(|q| JobsQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))))
+        },
+        jobs_page,
+    );
     view! {
         <Title text="Jobs"/>
-        <h1>"Jobs"</h1>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/">"Home"</a> " / " <span aria-current="page">"Jobs"</span></nav>
+        <h1 tabindex="-1" autofocus>"Jobs"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match jobs.await {
-                    Ok(jobs) if jobs.is_empty() => view! { <p class="empty">"No bulk job has run yet."</p> }.into_any(),
-                    Ok(jobs) => view! {
-                        <div class="table-scroll">
-                            <table class="data">
-                                <caption class="visually-hidden">"Bulk jobs, running ones first"</caption>
-                                <thead><tr>
-                                    <th scope="col" class="numeric">"Job"</th><th scope="col">"Action"</th>
-                                    <th scope="col">"Status"</th><th scope="col">"Progress"</th>
-                                    <th scope="col">"Who"</th><th scope="col">"Created (UTC)"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {jobs.into_iter().map(|job| view! {
-                                        <tr>
-                                            <td class="numeric"><a href=format!("/jobs/{}", job.id)>{job.id}</a></td>
-                                            <td>{format!("{} ({})", job.label, job.resource)}</td>
-                                            <td>{status_label(&job.status)}</td>
-                                            <td>{progress_text(&job)}</td>
-                                            <td>{job.actor.clone()}</td>
-                                            <td>{job.created_at.replace('T', " ").trim_end_matches('Z').to_owned()}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
+                    Ok(view) => view! { <JobsList view/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn JobsList(view: JobsView) -> impl IntoView {
+    let JobsView {
+        jobs,
+        query,
+        older,
+        resources,
+    } = view;
+    let filtered = query.status.is_some() || query.resource.is_some() || query.author.is_some();
+    let status = query.status.clone().unwrap_or_default();
+    let resource = query.resource.clone().unwrap_or_default();
+    let newest = JobsQuery {
+        before: None,
+        ..query.clone()
+    };
+    let summary = match (jobs.len(), filtered) {
+        (0, true) => "No job matches these filters.".to_owned(),
+        (0, false) => "No bulk job has run yet.".to_owned(),
+        (1, _) => "1 job".to_owned(),
+        (n, _) => format!("{n} jobs"),
+    };
+    view! {
+        <form method="get" action="/jobs" class="filters" role="search" aria-label="Filter jobs">
+            <label>
+                "Status"
+                <select name="status">
+                    <option value="" selected=status.is_empty()>"All statuses"</option>
+                    {JOB_STATUSES.iter().map(|(name, label)| view! {
+                        <option value=*name selected=status == *name>{*label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Resource"
+                <select name="resource">
+                    <option value="" selected=resource.is_empty()>"All resources"</option>
+                    {resources.into_iter().map(|(name, title)| {
+                        let selected = name == resource;
+                        view! { <option value=name selected=selected>{title}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Author"
+                <input type="search" name="author" value=query.author.clone().unwrap_or_default() placeholder="User name"/>
+            </label>
+            <button type="submit" class="button primary">"Filter"</button>
+            {filtered.then(|| view! { <a class="button subtle" href="/jobs">"Clear"</a> })}
+        </form>
+        <p class="muted list-summary">{summary}</p>
+        {(!jobs.is_empty()).then(|| view! {
+            <div class="table-scroll">
+                <table class="data">
+                    <caption class="visually-hidden">"Bulk jobs, newest first"</caption>
+                    <thead><tr>
+                        <th scope="col" class="numeric">"Job"</th><th scope="col">"Action"</th>
+                        <th scope="col">"Status"</th><th scope="col">"Progress"</th>
+                        <th scope="col">"Who"</th><th scope="col">"Created (UTC)"</th>
+                    </tr></thead>
+                    <tbody>
+                        {jobs.into_iter().map(|job| view! {
+                            <tr>
+                                <td class="numeric"><a href=format!("/jobs/{}", job.id)>{job.id}</a></td>
+                                <td>{format!("{} ({})", job.label, job.resource)}</td>
+                                <td>{status_label(&job.status)}</td>
+                                <td>{progress_text(&job)}</td>
+                                <td>{job.actor.clone()}</td>
+                                <td>{job.created_at.replace('T', " ").trim_end_matches('Z').to_owned()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        <nav class="pagination" aria-label="Pages">
+            {query.before.is_some().then(|| view! {
+                <a class="button subtle" href=format!("/jobs{}", newest.to_query_string())>"« Newest"</a>
+            })}
+            {older.map(|older| view! {
+                <a class="button subtle" rel="next" href=format!("/jobs{}", older.to_query_string())>"Older ›"</a>
+            })}
+        </nav>
     }
 }
 
@@ -81,7 +149,6 @@ pub fn JobsPage() -> impl IntoView {
 pub fn JobPage() -> impl IntoView {
     let params = use_params_map();
     let cancel = ServerAction::<CancelJob>::new();
-    let tick = RwSignal::new(0_u32);
     let id = move || {
         params.with(|p| {
             p.get("id")
@@ -90,26 +157,9 @@ pub fn JobPage() -> impl IntoView {
         })
     };
     let job = Resource::new(
-        move || (id(), tick.get(), cancel.version().get()),
-        |(id, _, _)| job_page(JobInput { id }),
+        move || (id(), cancel.version().get()),
+        |(id, _)| job_page(JobInput { id }),
     );
-    // While the job runs, read it again every second (without JavaScript, the page refreshes).
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                if job
-                    .get()
-                    .and_then(|result| result.ok())
-                    .is_some_and(|job| job.is_running())
-                {
-                    tick.update(|n| *n += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -142,7 +192,7 @@ fn JobDetail(view: JobView, cancel: ServerAction<CancelJob>) -> impl IntoView {
         <Title text=heading.clone()/>
         {running.then(|| view! { <Meta http_equiv="refresh" content="2"/> })}
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/">"Home"</a> " / " <a href="/jobs">"Jobs"</a></nav>
-        <h1>{heading.clone()}</h1>
+        <h1 tabindex="-1" autofocus>{heading.clone()}</h1>
         <section class="card" aria-labelledby="progress-heading">
             <h2 id="progress-heading">{status_label(&view.status)}</h2>
             <progress max=view.total.to_string() value=processed.to_string() aria-label="Progress">

@@ -21,9 +21,14 @@ use crate::{
     },
     components::{
         badge::StateBadgeView,
-        messages::{ErrorPanel, MessageView},
+        messages::{ErrorPanel, MessageArea},
+        row_actions::{RowKey, RowStateCell},
+        selection::{SelectPage, SelectionCount},
     },
 };
+
+/// The id of the bulk selection's form, which the rows' boxes name.
+const BULK_FORM: &str = "bulk-selection";
 
 /// `/:resource?state=…&group=…&q=…&sort=…&page=…`.
 #[component]
@@ -74,11 +79,12 @@ fn ListTable(view: ListView) -> impl IntoView {
         can_configure,
         message,
         bulk_actions,
+        row_actions,
     } = view;
     let bulk = !bulk_actions.is_empty();
-    // "Select all on this page" checks every row box (with JavaScript).
-    let page_selected = RwSignal::new(false);
     let base = format!("/{resource}");
+    let export_href = format!("{base}/export.csv{}", query.export_query_string());
+    let here = query.to_query_string();
     let first_row = (u64::from(page) - 1) * u64::from(page_size) + 1;
     let last_row = (first_row + rows.len() as u64).saturating_sub(1);
     let plural = if total == 1 {
@@ -126,10 +132,27 @@ fn ListTable(view: ListView) -> impl IntoView {
                 view! {
                     <td class="select">
                         <input type="checkbox" name="id" value=row.id.clone() aria-label=label
-                            prop:checked=move || page_selected.get()/>
+                            form=BULK_FORM/>
                     </td>
                 }
             });
+            let key = RowKey {
+                resource: resource.clone(),
+                id: row.id.clone(),
+                list_query: here.trim_start_matches('?').to_owned(),
+                singular: singular.clone(),
+            };
+            let states = (0..row.live.states.len())
+                .map(|field| {
+                    if row_actions {
+                        let (key, live) = (key.clone(), row.live.clone());
+                        view! { <td><RowStateCell key field live/></td> }.into_any()
+                    } else {
+                        let state = row.live.states[field].clone();
+                        view! { <td><StateBadgeView state/></td> }.into_any()
+                    }
+                })
+                .collect_view();
             let cells = row
                 .cells
                 .into_iter()
@@ -140,24 +163,68 @@ fn ListTable(view: ListView) -> impl IntoView {
                 <tr>
                     {select}
                     <td class="numeric"><a href=href>{row.id}</a></td>
-                    {row.states.into_iter().map(|state| view! {
-                        <td><StateBadgeView state/></td>
-                    }).collect_view()}
+                    {states}
                     {cells}
                 </tr>
             }
         })
         .collect_view();
-    let filter_label = format!("Filter {title}");
     let kept_filters = query.filter_pairs();
+    // Erased to `AnyView`: one nested type for the whole page is past the compiler's limit.
+    let table = view! {
+        <div class="table-scroll">
+            <table class="data list">
+                <caption class="visually-hidden">{title.clone()}</caption>
+                <thead>
+                    <tr>
+                        {bulk.then(|| view! {
+                            <th scope="col" class="select"><SelectPage/></th>
+                        })}
+                        {headers}
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+    .into_any();
+    let bulk_action = format!("{base}/bulk");
+    let bar = bulk
+        .then(|| {
+            view! {
+                <form id=BULK_FORM method="get" action=bulk_action class="bulk-bar" role="group"
+                    aria-label="Selected rows">
+                    <SelectionCount singular=singular.clone() total/>
+                    <label>
+                        "Action"
+                        <select name="transition">
+                            {bulk_actions.into_iter().map(|action| view! {
+                                <option value=action.name>{action.label}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="inline-check">
+                        <input type="checkbox" name="all" value="1"/>
+                        {format!("Select all matching ({total})")}
+                    </label>
+                    {kept_filters.into_iter().map(|(name, value)| view! {
+                        <input type="hidden" name=name value=value/>
+                    }).collect_view()}
+                    <button type="submit" class="button">"Preview"</button>
+                </form>
+            }
+        })
+        .map(IntoAny::into_any);
+    let filter_label = format!("Filter {title}");
     let clear_href = base.clone();
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/">"Home"</a> " / " <span aria-current="page">{title.clone()}</span></nav>
         <div class="page-heading">
-            <h1>{title.clone()} <span class="count-total">{format!("{total} {plural}")}</span></h1>
+            <h1 tabindex="-1" autofocus=message.is_none()>{title.clone()} <span class="count-total">{format!("{total} {plural}")}</span></h1>
             <div class="heading-actions">
                 <a class="button subtle" href=diagram_path(&resource)>"Diagram"</a>
+                <a class="button subtle" href=export_href download="">"Export CSV"</a>
                 {can_configure.then(|| view! {
                     <a class="button subtle" href=settings_path(&resource)>"Transition settings"</a>
                 })}
@@ -166,7 +233,7 @@ fn ListTable(view: ListView) -> impl IntoView {
                 })}
             </div>
         </div>
-        {message.map(|message| view! { <MessageView message/> })}
+        <MessageArea message/>
         <Form method="GET" action=base.clone()>
             <div class="filters" role="search" aria-label=filter_label>
                 {filters.into_iter().map(|field| {
@@ -208,45 +275,10 @@ fn ListTable(view: ListView) -> impl IntoView {
             </div>
         </Form>
         <p class="muted list-summary" role="status">{summary}</p>
-        <Form method="GET" action=format!("{base}/bulk")>
-            {bulk.then(|| view! {
-                <div class="bulk-bar">
-                    <label>
-                        "Action"
-                        <select name="transition">
-                            {bulk_actions.into_iter().map(|action| view! {
-                                <option value=action.name>{action.label}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <label class="inline-check">
-                        <input type="checkbox" name="all" value="1"/>
-                        {format!("Select all matching ({total})")}
-                    </label>
-                    {kept_filters.into_iter().map(|(name, value)| view! {
-                        <input type="hidden" name=name value=value/>
-                    }).collect_view()}
-                    <button type="submit" class="button">"Preview"</button>
-                </div>
-            })}
-            <div class="table-scroll">
-                <table class="data list">
-                    <caption class="visually-hidden">{title.clone()}</caption>
-                    <thead>
-                        <tr>
-                            {bulk.then(|| view! {
-                                <th scope="col" class="select">
-                                    <input type="checkbox" aria-label="Select all on this page"
-                                        on:change=move |event| page_selected.set(event_target_checked(&event))/>
-                                </th>
-                            })}
-                            {headers}
-                        </tr>
-                    </thead>
-                    <tbody>{body}</tbody>
-                </table>
-            </div>
-        </Form>
+        // The rows' boxes belong to the bulk form after the table through their `form`
+        // attribute, so the table holds no form and each row's buttons can be forms.
+        {table}
+        {bar}
         <Pagination base=base.clone() query=query.clone() page page_count by_cursor next previous/>
     }
 }

@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Title text="Not found"/>
         <main id="main" class="page">
-            <h1>"Page not found"</h1>
+            <h1 tabindex="-1" autofocus>"Page not found"</h1>
             <p>"There is nothing at this address. " <a href="/">"Go to the home page"</a> "."</p>
         </main>
     }

@@ -17,7 +17,8 @@ use crate::{
     components::{
         badge::StateBadgeView,
         history_table::HistoryTable,
-        messages::{ErrorPanel, MessageView},
+        messages::{ErrorPanel, MessageArea},
+        submit_once::SubmitOnce,
     },
 };
 
@@ -81,7 +82,7 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
             <a href="/">"Home"</a> " / " <a href=list_path>{title}</a> " / " <span aria-current="page">{name.clone()}</span>
         </nav>
         <div class="page-heading">
-            <h1 class="object-title">
+            <h1 class="object-title" tabindex="-1" autofocus=message.is_none()>
                 {name.clone()} " "
                 {blocks.iter().map(|block| view! { <StateBadgeView state=block.state.clone()/> " " }).collect_view()}
             </h1>
@@ -92,7 +93,7 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
                 })}
             </div>
         </div>
-        {message.map(|message| view! { <MessageView message/> })}
+        <MessageArea message/>
         <div class="object-layout">
             <section class="card" aria-labelledby="fields-heading">
                 <h2 id="fields-heading">"Details"</h2>
@@ -149,11 +150,13 @@ fn StateBlockView(
                 view! { <p class="empty">"No transition is available to you from this state."</p> }.into_any()
             } else {
                 view! {
-                    <ul class="actions">
-                        {block.actions.into_iter().map(|action| view! {
-                            <li><ActionButton action context=context.clone() fire/></li>
-                        }).collect_view()}
-                    </ul>
+                    <SubmitOnce>
+                        <ul class="actions">
+                            {block.actions.into_iter().map(|action| view! {
+                                <li><ActionButton action context=context.clone() fire/></li>
+                            }).collect_view()}
+                        </ul>
+                    </SubmitOnce>
                 }.into_any()
             }}
             <details class="object-diagram" open>
@@ -243,6 +246,7 @@ pub fn FireHiddenFields(
     let origin = match origin {
         FireOrigin::Object => "object",
         FireOrigin::Form => "form",
+        FireOrigin::List => "list",
     };
     view! {
         <input type="hidden" name="input[resource]" value=resource/>

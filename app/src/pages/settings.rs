@@ -13,7 +13,7 @@ use crate::{
             SettingChangeView, SettingRow, SettingVisibility, SettingsPageInput, SettingsView,
         },
     },
-    components::messages::{ErrorPanel, MessageView},
+    components::messages::{ErrorPanel, MessageArea},
 };
 
 /// `/:resource/settings/transitions`.
@@ -71,7 +71,7 @@ fn SettingsForm(
             <a href="/">"Home"</a> " / " <a href=format!("/{resource}")>{title.clone()}</a>
             " / " <span aria-current="page">"Transition settings"</span>
         </nav>
-        <h1>{heading}</h1>
+        <h1 tabindex="-1" autofocus=message.is_none()>{heading}</h1>
         <p class="muted">
             {format!("Which transitions the console offers. The global default is {default}. ")}
             "A per-object hook in the code decides first, then these overrides, then the \
@@ -79,7 +79,7 @@ fn SettingsForm(
              server. Programs that fire through the engine's API channel follow permissions \
              only."
         </p>
-        {message.map(|message| view! { <MessageView message/> })}
+        <MessageArea message/>
         <ActionForm action=save>
             <input type="hidden" name="input[resource]" value=posted_resource.clone()/>
             <input type="hidden" name="input[from_console]" value="true"/>

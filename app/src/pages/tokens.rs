@@ -34,7 +34,7 @@ pub fn TokensPage() -> impl IntoView {
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Home"</a> " / " "Account"
         </nav>
-        <h1>"API tokens"</h1>
+        <h1 tabindex="-1" autofocus>"API tokens"</h1>
         <p class="muted">
             "A token lets a program act as you, with your permissions: it sends "
             <code>"Authorization: Bearer <token>"</code> " with its requests to "

@@ -21,7 +21,8 @@ use crate::{
     },
     components::{
         badge::StateBadgeView,
-        messages::{ErrorPanel, MessageView},
+        messages::{ErrorPanel, MessageArea},
+        submit_once::SubmitOnce,
     },
 };
 
@@ -95,6 +96,7 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
                 })
                 .collect_view();
             view! {
+                <SubmitOnce>
                 <ActionForm action=fire>
                     <FireHiddenFields
                         resource=resource.clone()
@@ -114,6 +116,7 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
                         <a class="button subtle" href=back.clone()>"Cancel"</a>
                     </div>
                 </ActionForm>
+                </SubmitOnce>
             }
             .into_any()
         }
@@ -124,13 +127,13 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
             <a href="/">"Home"</a> " / " <a href=format!("/{resource}")>{capitalised(&resource)}</a>
             " / " <a href=back.clone()>{object_name.clone()}</a>
         </nav>
-        <h1>{heading}</h1>
+        <h1 tabindex="-1" autofocus=message.is_none()>{heading}</h1>
         <p class="object-state">
             {field.map(|field| format!("{field}: ")).unwrap_or_else(|| "Currently ".to_owned())}
             <StateBadgeView state/>
         </p>
         {(!help_text.is_empty()).then(|| view! { <p class="help">{help_text}</p> })}
-        {message.map(|message| view! { <MessageView message/> })}
+        <MessageArea message/>
         <section class="card form-card">{body}</section>
     }
 }

@@ -132,3 +132,22 @@ pub async fn list_of(
     }
     call(app, client, "list", &fields).await
 }
+
+/// Creates a user (its password is its name) holding only `grants`, logged in.
+pub async fn user_with(app: &TestApp, username: &str, grants: &[&str]) -> Client {
+    let created = app::auth::users::create(
+        &app.db,
+        app::auth::users::NewUser {
+            username: username.to_owned(),
+            password: username.to_owned(),
+            is_superuser: false,
+            is_demo: false,
+        },
+    )
+    .await
+    .expect("user");
+    app::auth::users::grant(&app.db, created, grants)
+        .await
+        .expect("grant");
+    logged_in(app, username).await
+}

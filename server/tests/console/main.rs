@@ -4,10 +4,12 @@
 mod support;
 
 mod api;
+mod assets;
 mod bulk;
 mod campaigns;
 mod counts;
 mod editing;
+mod front;
 mod helpers;
 mod hostile;
 mod outcomes;

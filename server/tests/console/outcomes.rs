@@ -6,7 +6,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
 use crate::{
-    helpers::{call, logged_in, set_state},
+    helpers::{call, logged_in, set_state, user_with},
     on_both_backends,
     support::{location, TestApp},
 };
@@ -156,21 +156,7 @@ async fn the_csv_is_refused_without_the_view_permission_and_for_an_unknown_job(a
     let clerk = logged_in(&app, "clerk").await;
     let job = bulk_pay(&app, &clerk, &[("input[ids][0]", "1")]).await;
 
-    let created = app::auth::users::create(
-        &app.db,
-        app::auth::users::NewUser {
-            username: "outsider".to_owned(),
-            password: "outsider".to_owned(),
-            is_superuser: false,
-            is_demo: false,
-        },
-    )
-    .await
-    .expect("user");
-    app::auth::users::grant(&app.db, created, &["orders.pay"])
-        .await
-        .expect("grant");
-    let outsider = logged_in(&app, "outsider").await;
+    let outsider = user_with(&app, "outsider", &["orders.pay"]).await;
     let refused = csv(&app, &outsider, job).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(!refused.text().await.expect("body").contains("applied"));

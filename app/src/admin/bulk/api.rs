@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::types::{BulkInput, BulkPreview, JobInput, JobView};
+use super::types::{BulkInput, BulkPreview, JobInput, JobView, JobsQuery, JobsView};
 use crate::error::AppError;
 
 /// What a bulk action would do now, grouped by reason; nothing is written.
@@ -25,10 +25,10 @@ pub async fn job_page(input: JobInput) -> Result<JobView, AppError> {
     crate::error::respond(server::job_page(input).await)
 }
 
-/// The newest jobs of the resources this user may view, running ones first.
+/// A page of the jobs of the resources this user may view, newest first, filtered.
 #[server(endpoint = "jobs")]
-pub async fn jobs_page() -> Result<Vec<JobView>, AppError> {
-    crate::error::respond(server::jobs_page().await)
+pub async fn jobs_page(input: JobsQuery) -> Result<JobsView, AppError> {
+    crate::error::respond(server::jobs_page(input).await)
 }
 
 /// Asks a job to stop after its current batch (its author or a superuser).
@@ -41,12 +41,12 @@ pub async fn cancel_job(input: JobInput) -> Result<JobView, AppError> {
 mod server {
     use switchyard_engine::{Actor, Channel};
 
-    use super::JobInput;
+    use super::{JobInput, JobsQuery, JobsView};
     use crate::{
         admin::{
             bulk::{
                 jobs,
-                types::{BulkInput, BulkPreview, JobView},
+                types::{BulkInput, BulkPreview, JobView, JOB_STATUSES},
             },
             flash::{
                 accepts_html, redirect_with, take_flash, Flash, FormFlash, Message, MessageKind,
@@ -54,9 +54,12 @@ mod server {
             resource::{caller::caller, registry::AdminContext},
         },
         auth::{session, users},
-        db::jobs as stored,
+        db::job_list,
         error::AppError,
     };
+
+    /// Jobs per page of the jobs page.
+    const JOBS_PAGE_ROWS: i64 = 50;
 
     pub async fn preview_bulk(input: BulkInput) -> Result<BulkPreview, AppError> {
         let caller = caller(&input.resource).await?;
@@ -125,15 +128,73 @@ mod server {
         jobs::job_view(&state.db, job).await
     }
 
-    pub async fn jobs_page() -> Result<Vec<JobView>, AppError> {
+    pub async fn jobs_page(input: JobsQuery) -> Result<JobsView, AppError> {
         let (state, actor) = viewer().await?;
-        let mut views = Vec::new();
-        for job in stored::recent_jobs(&state.db, 100).await? {
-            if actor.has_perm(&format!("{}.view", job.resource)) {
-                views.push(jobs::job_view(&state.db, job).await?);
+        let resources: Vec<(String, String)> = state
+            .registry
+            .iter()
+            .filter(|resource| actor.has_perm(&resource.view_permission()))
+            .map(|resource| (resource.name().to_owned(), resource.title().to_owned()))
+            .collect();
+        let filter = job_filter(&input, &resources)?;
+        let visible: Vec<String> = resources.iter().map(|(name, _)| name.clone()).collect();
+        let mut records =
+            job_list::job_page(&state.db, &filter, &visible, input.before, JOBS_PAGE_ROWS).await?;
+        let more = records.len() > JOBS_PAGE_ROWS as usize;
+        records.truncate(JOBS_PAGE_ROWS as usize);
+        let older = more
+            .then(|| records.last().map(|job| job.id))
+            .flatten()
+            .map(|last| JobsQuery {
+                before: Some(last),
+                ..input.clone()
+            });
+        let mut jobs = Vec::with_capacity(records.len());
+        for job in records {
+            jobs.push(jobs::job_view(&state.db, job).await?);
+        }
+        Ok(JobsView {
+            jobs,
+            query: input,
+            older,
+            resources,
+        })
+    }
+
+    /// The page's filter, each value refused unless it is one the page offers.
+    fn job_filter(
+        input: &JobsQuery,
+        resources: &[(String, String)],
+    ) -> Result<job_list::JobFilter, AppError> {
+        if let Some(status) = &input.status {
+            if !JOB_STATUSES.iter().any(|(name, _)| name == status) {
+                return Err(AppError::Invalid(format!(
+                    "There is no job status `{}`.",
+                    status.escape_default()
+                )));
             }
         }
-        Ok(views)
+        if let Some(resource) = &input.resource {
+            if !resources.iter().any(|(name, _)| name == resource) {
+                return Err(AppError::Invalid(format!(
+                    "There is no resource `{}` you may view.",
+                    resource.escape_default()
+                )));
+            }
+        }
+        if let Some(author) = &input.author {
+            if author.chars().count() > 150 || author.chars().any(char::is_control) {
+                return Err(AppError::Invalid(
+                    "An author is a user name: at most 150 characters, no control characters."
+                        .to_owned(),
+                ));
+            }
+        }
+        Ok(job_list::JobFilter {
+            status: input.status.clone(),
+            resource: input.resource.clone(),
+            author: input.author.clone(),
+        })
     }
 
     pub async fn cancel_job(input: JobInput) -> Result<JobView, AppError> {

@@ -190,7 +190,7 @@ fn json_lines(items: &[ItemRecord]) -> Chunk {
 /// A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return) gets a leading `'`, which spreadsheets show as text and never evaluate
 /// (OWASP, "CSV Injection"). Keys and reasons can hold text a user typed.
-fn inert(cell: &str) -> Cow<'_, str> {
+pub(crate) fn inert(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {

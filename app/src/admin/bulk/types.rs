@@ -171,3 +171,80 @@ impl JobView {
         matches!(self.status.as_str(), "queued" | "running")
     }
 }
+
+/// The statuses a job may have, for the jobs page's filter: the stored name and its label.
+pub const JOB_STATUSES: [(&str, &str); 5] = [
+    ("queued", "Queued"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+    ("failed", "Failed"),
+];
+
+/// The jobs page's query string: `?status=running&resource=orders&author=clerk&before=120`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobsQuery {
+    /// Only jobs with this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Only jobs of this resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Only jobs started by this user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Only jobs older than this one (the next page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<i64>,
+}
+
+impl JobsQuery {
+    /// The query from the address's parameters; empty values are left out.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> JobsQuery {
+        let mut query = JobsQuery::default();
+        for (key, value) in pairs.into_iter().filter(|(_, value)| !value.is_empty()) {
+            match key {
+                "status" => query.status = Some(value.to_owned()),
+                "resource" => query.resource = Some(value.to_owned()),
+                "author" => query.author = Some(value.trim().to_owned()),
+                "before" => query.before = value.parse().ok(),
+                _ => {}
+            }
+        }
+        query
+    }
+
+    /// The query string, starting with `?` unless empty.
+    pub fn to_query_string(&self) -> String {
+        let before = self.before.map(|id| id.to_string());
+        let pairs: Vec<String> = [
+            ("status", self.status.as_ref()),
+            ("resource", self.resource.as_ref()),
+            ("author", self.author.as_ref()),
+            ("before", before.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| {
+            value.map(|v| format!("{key}={}", crate::admin::paths::encode_component(v)))
+        })
+        .collect();
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        }
+    }
+}
+
+/// A page of the jobs page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobsView {
+    /// The jobs, newest first.
+    pub jobs: Vec<JobView>,
+    /// The query as understood.
+    pub query: JobsQuery,
+    /// The next (older) page, if any.
+    pub older: Option<JobsQuery>,
+    /// The resources the user may view, as (name, title), for the resource filter.
+    pub resources: Vec<(String, String)>,
+}

@@ -4,11 +4,11 @@
 use async_trait::async_trait;
 use switchyard_engine::Actor;
 
-use super::types::{ColumnHeader, FieldFilter, GroupOption, ListQuery, ListRow, ListView};
+use super::types::{ColumnHeader, FieldFilter, GroupOption, ListQuery, ListRow, ListView, RowLive};
 use crate::{
     admin::{
-        resource::{options::parse_sort, MachineResource},
-        settings::SettingsFeature,
+        resource::{options::parse_sort, Loaded, MachineResource, StateLabels},
+        settings::{visibility::Visibility, SettingsFeature},
     },
     db::{
         list::{Direction, ListError, ListRows, ListSpec, Seek, SortKey, StateFilter},
@@ -22,6 +22,8 @@ use crate::{
 pub trait ListFeature: Send + Sync {
     /// One page of the list, as `actor` sees it.
     async fn list(&self, db: &Db, query: &ListQuery, actor: &Actor) -> Result<ListView, AppError>;
+    /// One row as the list shows it to `actor` now (after a row action).
+    async fn list_row(&self, db: &Db, id: &str, actor: &Actor) -> Result<RowLive, AppError>;
 }
 
 #[async_trait]
@@ -53,6 +55,7 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
         }
         let (next, previous) = neighbours(query, page, seek.as_ref(), &found, by_cursor);
         let labels = self.state_labels(db).await?;
+        let rule = self.visibility(db).await?;
         let rows = found
             .rows
             .into_iter()
@@ -62,7 +65,7 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
                 let first = loaded.first();
                 ListRow {
                     id: first.id().to_string(),
-                    states: self.badges(&loaded, &labels),
+                    live: self.row_live(&loaded, &labels, actor, &rule),
                     cells: self
                         .options
                         .columns
@@ -138,8 +141,52 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
             can_create: self.can_create(actor),
             can_configure: self.can_configure(actor),
             message: None,
-            bulk_actions: self.bulk_actions(actor, &self.visibility(db).await?),
+            bulk_actions: self.bulk_actions(actor, &rule),
+            row_actions: !self.options.row_actions.is_empty(),
         })
+    }
+
+    async fn list_row(&self, db: &Db, id: &str, actor: &Actor) -> Result<RowLive, AppError> {
+        let loaded = self.load(db, id).await?;
+        let labels = self.state_labels(db).await?;
+        let rule = self.visibility(db).await?;
+        Ok(self.row_live(&loaded, &labels, actor, &rule))
+    }
+}
+
+impl<O: SqlModel> MachineResource<O> {
+    /// A row's version, states and the row actions `actor` may fire on it now: the object
+    /// page's buttons (one query of the engine's availability) narrowed to the declared row
+    /// actions, leaving out the ones shown disabled there.
+    fn row_live(
+        &self,
+        loaded: &Loaded<O>,
+        labels: &StateLabels,
+        actor: &Actor,
+        rule: &Visibility<O>,
+    ) -> RowLive {
+        let offered = &self.options.row_actions;
+        let actions = if offered.is_empty() {
+            Vec::new()
+        } else {
+            self.fields
+                .iter()
+                .zip(&loaded.rows)
+                .map(|(field, row)| {
+                    self.actions(field, row, actor, rule)
+                        .into_iter()
+                        .filter(|action| {
+                            action.disabled_reason.is_none() && offered.contains(&action.name)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        RowLive {
+            version: loaded.first().version().get(),
+            states: self.badges(loaded, labels),
+            actions,
+        }
     }
 }
 

@@ -5,8 +5,12 @@ pub mod api;
 pub mod types;
 
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub(crate) mod logic;
 
+#[cfg(feature = "ssr")]
+pub use export::ExportFeature;
 #[cfg(feature = "ssr")]
 pub(crate) use logic::search_text;
 #[cfg(feature = "ssr")]

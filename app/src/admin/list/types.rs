@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::admin::{
-    bulk::types::BulkAction, flash::Message, paths::encode_component, resource::summary::StateBadge,
+    bulk::types::BulkAction, flash::Message, object::types::ActionView, paths::encode_component,
+    resource::summary::StateBadge,
 };
 
 /// Which list page to read.
@@ -104,6 +105,17 @@ impl ListQuery {
         !self.filter_pairs().is_empty()
     }
 
+    /// The query string of this list's CSV export: its filters, search and sort, every page.
+    pub fn export_query_string(&self) -> String {
+        ListQuery {
+            page: None,
+            after: None,
+            before: None,
+            ..self.clone()
+        }
+        .to_query_string()
+    }
+
     /// The query string for this query (empty members left out), starting with `?` unless empty.
     pub fn to_query_string(&self) -> String {
         let mut pairs = self.filter_pairs();
@@ -151,10 +163,34 @@ pub struct ColumnHeader {
 pub struct ListRow {
     /// The key, as it appears in the object's address.
     pub id: String,
-    /// Each state field's state, in field order.
-    pub states: Vec<StateBadge>,
+    /// Each state field's state and row buttons, and the row's version (`version`,
+    /// `states` and `actions` beside `id` when serialized).
+    #[serde(flatten)]
+    pub live: RowLive,
     /// The declared columns' values, in header order.
     pub cells: Vec<String>,
+}
+
+/// What a row's transitions change: its version, each state field's state, and the row
+/// actions the user may fire now (per field, in field order; empty when the resource has
+/// no row actions).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowLive {
+    /// The version the row's buttons fire with.
+    pub version: i64,
+    /// Each state field's state, in field order.
+    pub states: Vec<StateBadge>,
+    /// Each state field's available row actions, in field order.
+    pub actions: Vec<Vec<ActionView>>,
+}
+
+/// A row action fired from a list: the outcome's sentence and the row as it is now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowFired {
+    /// What happened, naming the transition by its label.
+    pub message: Message,
+    /// The row after the transition.
+    pub row: RowLive,
 }
 
 /// A state field's filter: its parameter, its label and the states it offers. (Counts are on
@@ -224,4 +260,7 @@ pub struct ListView {
     pub message: Option<Message>,
     /// The transitions this user may run over a selection, for the "Action" chooser.
     pub bulk_actions: Vec<BulkAction>,
+    /// Whether the rows carry transition buttons (the resource's `row_actions`).
+    #[serde(default)]
+    pub row_actions: bool,
 }

@@ -42,13 +42,28 @@ mod server {
                 MessageKind,
             },
             form::types::form_path,
+            list::types::ListQuery,
             object::types::{
                 object_path, FireInput, FireOrigin, FireReport, HistoryView, ObjectView,
             },
+            paths::encode_path_segment,
             resource::caller::caller,
         },
         error::{respond, AppError},
     };
+
+    /// The list page `/{resource}` with `query`, read as a list query and written again, so
+    /// nothing but a list's own parameters reaches the `Location` header.
+    fn list_location(resource: &str, query: Option<&str>) -> String {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+        let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        format!(
+            "/{}{}",
+            encode_path_segment(resource),
+            query.to_query_string()
+        )
+    }
 
     /// Rows on the history page.
     const HISTORY_PAGE_ROWS: usize = 500;
@@ -86,8 +101,12 @@ mod server {
         let Some(origin) = input.origin else {
             return respond(result);
         };
-        let object = object_path(&input.resource, &input.id);
         let form = form_path(&input.resource, &input.id, &input.transition);
+        // A row action goes back to the list it was on; everything else to the object.
+        let object = match origin {
+            FireOrigin::List => list_location(&input.resource, input.list_query.as_deref()),
+            FireOrigin::Object | FireOrigin::Form => object_path(&input.resource, &input.id),
+        };
         let message = |kind, text: String| Some(Message { kind, text });
         let (location, flash) = match &result {
             Ok(report) => (object, Some((Some(report.message.clone()), None))),
@@ -126,7 +145,8 @@ mod server {
             }
         };
         let flash = flash.map(|(message, form)| Flash {
-            page: location.clone(),
+            // The page takes its message whatever its query string.
+            page: location.split('?').next().unwrap_or_default().to_owned(),
             message,
             form,
         });

@@ -168,7 +168,7 @@ impl<O: SqlModel> MachineResource<O> {
     /// The buttons `actor` gets on this row, in declaration order, from the engine's one
     /// query of availability; what the console hides is left out (the chain asks visibility
     /// first), whatever else keeps it from being fired.
-    fn actions(
+    pub(crate) fn actions(
         &self,
         field: &StateField<O>,
         row: &Row<O>,

@@ -161,6 +161,9 @@ pub struct FireInput {
     /// and redirects to it (Post/Redirect/Get). API callers leave it out.
     #[serde(default)]
     pub origin: Option<FireOrigin>,
+    /// With `origin` `list`: the list's query string, to go back to the same page.
+    #[serde(default)]
+    pub list_query: Option<String>,
 }
 
 /// Which console page posted a transition.
@@ -171,6 +174,8 @@ pub enum FireOrigin {
     Object,
     /// The transition's form page.
     Form,
+    /// A row's button on a list page (without JavaScript).
+    List,
 }
 
 /// The result of a completed transition.

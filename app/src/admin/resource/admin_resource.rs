@@ -23,8 +23,14 @@ use super::{
 };
 use crate::{
     admin::{
-        api::ApiFeature, bulk::BulkFeature, diagram::DiagramFeature, edit::EditFeature,
-        form::FormFeature, list::ListFeature, object::ObjectFeature, settings::SettingsFeature,
+        api::ApiFeature,
+        bulk::BulkFeature,
+        diagram::DiagramFeature,
+        edit::EditFeature,
+        form::FormFeature,
+        list::{ExportFeature, ListFeature},
+        object::ObjectFeature,
+        settings::SettingsFeature,
     },
     db::{Db, SqlModel, Table},
     error::AppError,
@@ -34,6 +40,7 @@ use crate::{
 #[async_trait]
 pub trait AdminResource:
     ListFeature
+    + ExportFeature
     + ObjectFeature
     + FormFeature
     + BulkFeature

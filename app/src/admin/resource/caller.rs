@@ -25,13 +25,21 @@ pub(crate) struct Caller {
 /// `NotFound` for an unknown resource, `Forbidden` without its view permission.
 pub(crate) async fn caller(resource: &str) -> Result<Caller, AppError> {
     let user = session::require_user().await?;
-    let context = AdminContext::current()?;
+    caller_of(AdminContext::current()?, &user, resource).await
+}
+
+/// The caller `user` is about `resource`, outside a server function (a streamed export).
+pub(crate) async fn caller_of(
+    context: AdminContext,
+    user: &users::User,
+    resource: &str,
+) -> Result<Caller, AppError> {
     let resource = context
         .registry
         .get(resource)
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("Resource `{resource}`")))?;
-    let actor = users::actor(&context.db, &user).await?;
+    let actor = users::actor(&context.db, user).await?;
     if !actor.has_perm(&resource.view_permission()) {
         return Err(AppError::Forbidden);
     }

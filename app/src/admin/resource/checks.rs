@@ -37,7 +37,7 @@ pub(super) fn check_fields<O>(fields: &[StateField<O>], new: &StateField<O>) -> 
     Ok(())
 }
 
-/// Per-action modes must name transitions, and a deployer's action must not take a
+/// Per-action modes and row actions must name transitions, and a deployer's action must not take a
 /// transition's name (the menu and the job record name either by it).
 pub(super) fn check_bulk_options<O>(
     fields: &[StateField<O>],
@@ -50,6 +50,9 @@ pub(super) fn check_bulk_options<O>(
     };
     if let Some(name) = options.bulk_modes.keys().find(|name| !declared(name)) {
         return Err(format!("bulk mode for `{name}`, which is not a transition"));
+    }
+    if let Some(name) = options.row_actions.iter().find(|name| !declared(name)) {
+        return Err(format!("row action `{name}`, which is not a transition"));
     }
     for (index, action) in options.actions.iter().enumerate() {
         let repeated = options.actions[..index]

@@ -161,6 +161,7 @@ pub struct AdminOptions<O> {
     pub(crate) deletable: bool,
     pub(crate) bulk_modes: HashMap<String, BulkMode>,
     pub(crate) actions: Vec<CustomAction<O>>,
+    pub(crate) row_actions: Vec<String>,
 }
 
 impl<O> AdminOptions<O> {
@@ -185,7 +186,16 @@ impl<O> AdminOptions<O> {
             deletable: false,
             bulk_modes: HashMap::new(),
             actions: Vec::new(),
+            row_actions: Vec::new(),
         }
+    }
+
+    /// Puts a button on each list row for each of these transitions that the user may fire
+    /// on that row (Filament's table actions): it fires with the row's version and updates
+    /// the row in place. A transition with a form or a confirmation links to its page.
+    pub fn row_actions(mut self, transitions: &[&str]) -> Self {
+        self.row_actions = transitions.iter().map(|name| (*name).to_owned()).collect();
+        self
     }
 
     /// Adds a list column, after the key and the state.
