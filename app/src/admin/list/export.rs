@@ -37,8 +37,13 @@ use crate::{
     error::AppError,
 };
 
-/// Rows read and written per chunk.
-pub const EXPORT_PAGE_ROWS: u32 = 2_000;
+/// Rows read and written per chunk in key order, where each page is one index range.
+pub const KEY_ORDER_PAGE_ROWS: u32 = 2_000;
+
+/// Rows per chunk when sorting by another column: that column may have no index, and then
+/// each page's query sorts the matching rows again, so fewer, larger pages cost less time
+/// (and more memory: about 100 MB at the peak against 10 MB).
+pub const OTHER_ORDER_PAGE_ROWS: u32 = 20_000;
 
 /// Where an export's walk over the matching rows stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +103,7 @@ async fn start(
         .map_err(|_| AppError::Invalid("The export's query string is malformed.".to_owned()))?;
     let query = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let first = resource
-        .export_page(&context.db, &query, ExportFrom::Start, EXPORT_PAGE_ROWS)
+        .export_page(&context.db, &query, ExportFrom::Start)
         .await?;
     let header = encode(std::iter::once(resource.export_header()));
     let walk = Walk {
@@ -135,7 +140,7 @@ impl Walk {
                 let from = next?;
                 let page = walk
                     .resource
-                    .export_page(&walk.context.db, &walk.query, from, EXPORT_PAGE_ROWS)
+                    .export_page(&walk.context.db, &walk.query, from)
                     .await;
                 match page {
                     Ok(page) => Some((encode(page.records.into_iter()), page.next)),
@@ -166,13 +171,12 @@ fn encode(records: impl Iterator<Item = Vec<String>>) -> Chunk {
 pub trait ExportFeature: Send + Sync {
     /// The header line: the key, each state field's label, each list column's label.
     fn export_header(&self) -> Vec<String>;
-    /// Up to `limit` rows matching `query`, in its sort, from `from`.
+    /// The next page of rows matching `query`, in its sort, from `from`.
     async fn export_page(
         &self,
         db: &Db,
         query: &ListQuery,
         from: ExportFrom,
-        limit: u32,
     ) -> Result<ExportPage, AppError>;
 }
 
@@ -195,9 +199,14 @@ impl<O: SqlModel> ExportFeature for MachineResource<O> {
         db: &Db,
         query: &ListQuery,
         from: ExportFrom,
-        limit: u32,
     ) -> Result<ExportPage, AppError> {
         let order = self.sort(query)?;
+        // `id` names the key in a sort, whatever the key column is called.
+        let limit = if order.0 == "id" {
+            KEY_ORDER_PAGE_ROWS
+        } else {
+            OTHER_ORDER_PAGE_ROWS
+        };
         let store = self.store(db);
         let by_cursor = store.pages_by_cursor(&order.0);
         let (seek, offset) = match &from {
