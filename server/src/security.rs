@@ -29,11 +29,7 @@ pub async fn content_security_policy(mut request: Request, next: Next) -> Respon
     let nonce = Nonce::new();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
+    let is_page = is_page(&response);
     // A nonce is URL-safe base64, always a valid header value; were it not, the page would
     // still get the policy, only without the nonce (its inline scripts then blocked).
     let with_nonce = is_page.then(|| policy(&format!(" 'nonce-{nonce}'")));
@@ -44,6 +40,15 @@ pub async fn content_security_policy(mut request: Request, next: Next) -> Respon
         .headers_mut()
         .insert(header::CONTENT_SECURITY_POLICY, policy);
     response
+}
+
+/// Whether an answer is an HTML page.
+pub(crate) fn is_page(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"))
 }
 
 /// Gives the page being rendered the nonce of its request, in place of the one leptos_axum

@@ -226,12 +226,7 @@ async fn pages_are_not_stored(
     next: axum::middleware::Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    if is_page {
+    if crate::security::is_page(&response) {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -17,16 +17,12 @@ use super::{
 use crate::{
     admin::{
         list::{
-            logic::{cursor_text, list_failure, parse_cursor, quoted, search_text},
+            logic::{cursor_text, list_failure, parse_cursor, quoted},
             types::ListQuery,
         },
         resource::{Loaded, MachineResource},
     },
-    db::{
-        history::object_history,
-        list::{ListSpec, Seek},
-        Db, SqlModel,
-    },
+    db::{history::object_history, list::Seek, Db, SqlModel},
     error::AppError,
 };
 
@@ -106,7 +102,6 @@ impl<O: SqlModel> ApiFeature for MachineResource<O> {
         query: &ListQuery,
         limit: u32,
     ) -> Result<ApiObjectPage, AppError> {
-        let states = self.state_filter(db, query).await?;
         let order = self.sort(query)?;
         let store = self.store(db);
         let by_cursor = store.pages_by_cursor(&order.0);
@@ -115,16 +110,9 @@ impl<O: SqlModel> ApiFeature for MachineResource<O> {
             Some(after) if by_cursor => (Some(Seek::After(parse_cursor(after)?)), 0),
             Some(after) => (None, parse_offset(after)?),
         };
-        let spec = ListSpec {
-            states,
-            search: search_text(query)?,
-            search_columns: self.options.search.clone(),
-            order,
-            limit,
-            offset,
-            after: None,
-            seek,
-        };
+        let spec = self
+            .list_spec(db, query, order, (limit, offset), seek)
+            .await?;
         let found = store.list(&spec).await.map_err(list_failure)?;
         let next = found.more.then(|| match found.sort_keys.last() {
             Some(last) if by_cursor => cursor_text(last),

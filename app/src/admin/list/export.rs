@@ -16,10 +16,7 @@ use tower_sessions::Session;
 
 use async_trait::async_trait;
 
-use super::{
-    logic::{list_failure, search_text},
-    types::ListQuery,
-};
+use super::{logic::list_failure, types::ListQuery};
 use crate::{
     admin::{
         bulk::outcomes::inert,
@@ -31,7 +28,7 @@ use crate::{
     },
     auth::session::current_user,
     db::{
-        list::{ListSpec, Seek, SortKey},
+        list::{Seek, SortKey},
         Db, SqlModel,
     },
     error::AppError,
@@ -214,16 +211,9 @@ impl<O: SqlModel> ExportFeature for MachineResource<O> {
             ExportFrom::After(place) => (Some(Seek::After(place.clone())), 0),
             ExportFrom::Offset(offset) => (None, *offset),
         };
-        let spec = ListSpec {
-            states: self.state_filter(db, query).await?,
-            search: search_text(query)?,
-            search_columns: self.options.search.clone(),
-            order,
-            limit,
-            offset,
-            after: None,
-            seek,
-        };
+        let spec = self
+            .list_spec(db, query, order, (limit, offset), seek)
+            .await?;
         let found = store.page(&spec).await.map_err(list_failure)?;
         let read = found.rows.len() as u64;
         let next = match found.sort_keys.last() {

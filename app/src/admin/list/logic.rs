@@ -29,23 +29,16 @@ pub trait ListFeature: Send + Sync {
 #[async_trait]
 impl<O: SqlModel> ListFeature for MachineResource<O> {
     async fn list(&self, db: &Db, query: &ListQuery, actor: &Actor) -> Result<ListView, AppError> {
-        let states = self.state_filter(db, query).await?;
         let order = self.sort(query)?;
         let page_size = self.options.page_size;
         let mut page = query.page.unwrap_or(1).max(1);
         let store = self.store(db);
         let by_cursor = store.pages_by_cursor(&order.0);
         let mut seek = if by_cursor { seek_of(query)? } else { None };
-        let mut spec = ListSpec {
-            states,
-            search: search_text(query)?,
-            search_columns: self.options.search.clone(),
-            order,
-            limit: page_size,
-            offset: u64::from(page - 1) * u64::from(page_size),
-            after: None,
-            seek: seek.clone(),
-        };
+        let offset = u64::from(page - 1) * u64::from(page_size);
+        let mut spec = self
+            .list_spec(db, query, order, (page_size, offset), seek.clone())
+            .await?;
         let mut found = store.list(&spec).await.map_err(list_failure)?;
         let short = found.rows.len() < usize::try_from(page_size).unwrap_or(usize::MAX);
         if matches!(seek, Some(Seek::Before(_))) && !found.more && short {
@@ -191,6 +184,28 @@ impl<O: SqlModel> MachineResource<O> {
 }
 
 impl<O: SqlModel> MachineResource<O> {
+    /// What reading a list query takes: its state filters and search, the sort `order` (from
+    /// [`MachineResource::sort`]), `limit` rows from `offset` or from `seek`.
+    pub(crate) async fn list_spec(
+        &self,
+        db: &Db,
+        query: &ListQuery,
+        order: (String, Direction),
+        (limit, offset): (u32, u64),
+        seek: Option<Seek>,
+    ) -> Result<ListSpec, AppError> {
+        Ok(ListSpec {
+            states: self.state_filter(db, query).await?,
+            search: search_text(query)?,
+            search_columns: self.options.search.clone(),
+            order,
+            limit,
+            offset,
+            after: None,
+            seek,
+        })
+    }
+
     /// The state filters a list query asks for: one per field filtered, and the group's.
     /// A filter naming no state field, or a value that cannot be stored in it, is refused; a
     /// value the machine does not declare is kept when some row holds it (a retired state,
