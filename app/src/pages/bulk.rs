@@ -2,7 +2,7 @@
 //! will move and why the others will not, the transition's form asked once, the mode, and
 //! "Apply", which starts a job and opens its page.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -22,7 +22,6 @@ use crate::{
         object::types::object_path,
     },
     components::messages::ErrorPanel,
-    error::AppError,
 };
 
 /// `/:resource/bulk`.
@@ -46,12 +45,11 @@ pub fn BulkPreviewPage() -> impl IntoView {
         })
     };
     let preview = Resource::new(input, preview_bulk);
-    let apply = ServerAction::<ApplyBulk>::new();
     view! {
         <Transition fallback=|| view! { <p class="muted">"Working out what would happen…"</p> }>
             {move || Suspend::new(async move {
                 match preview.await {
-                    Ok(view) => view! { <Preview view input=input() apply/> }.into_any(),
+                    Ok(view) => view! { <Preview view input=input()/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -60,7 +58,7 @@ pub fn BulkPreviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) -> impl IntoView {
+fn Preview(view: BulkPreview, input: BulkInput) -> impl IntoView {
     let BulkPreview {
         title,
         singular,
@@ -102,7 +100,7 @@ fn Preview(view: BulkPreview, input: BulkInput, apply: ServerAction<ApplyBulk>) 
             </p>
             <PreviewGroups groups resource/>
         </section>
-        <ApplyForm input form apply back will_move all_or_nothing choose_mode refused/>
+        <ApplyForm input form back will_move all_or_nothing choose_mode refused/>
     }
 }
 
@@ -156,7 +154,6 @@ fn PreviewGroups(groups: Vec<PreviewGroup>, resource: String) -> impl IntoView {
 fn ApplyForm(
     input: BulkInput,
     form: Option<Form>,
-    apply: ServerAction<ApplyBulk>,
     back: String,
     will_move: usize,
     all_or_nothing: bool,
@@ -189,60 +186,37 @@ fn ApplyForm(
     .chain(kept)
     .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
     .collect_view();
-    let error = move || apply.value().get().and_then(|result| result.err());
     let Refused {
         message: refused_message,
         values,
         errors: refused_errors,
     } = refused;
-    // The action's own answer (JavaScript on) wins over a refusal carried back to the page
-    // by the redirect (JavaScript off).
-    let field_errors = move |name: &str| match error() {
-        Some(AppError::FormInvalid(errors)) => errors.get(name).cloned().unwrap_or_default(),
-        Some(_) => Vec::new(),
-        None => refused_errors.get(name).cloned().unwrap_or_default(),
-    };
-    let fields = form
-        .map(|form| {
-            form.fields
-                .into_iter()
-                .map(|field| {
-                    let name = field.name.clone();
-                    let value = values.get(&name).cloned().unwrap_or_default();
-                    let field_errors = field_errors.clone();
-                    (move || {
-                        view! {
-                            <FieldInput field=field.clone() value=value.clone()
-                                errors=field_errors(&name) name_prefix="input[fields]"/>
-                        }
-                    })
-                    .into_any()
-                })
-                .collect_view()
-        })
-        .into_any();
-    let message = move || {
-        match error() {
-            Some(error) => Some(error.to_string()),
-            None => refused_message.as_ref().map(|message| message.text.clone()),
-        }
-        .map(|text| view! { <p class="message error" role="alert">{text}</p> })
-    };
+    let fields = form.map(|form| {
+        form.fields
+            .into_iter()
+            .map(|field| {
+                let value = values.get(&field.name).cloned().unwrap_or_default();
+                let errors = refused_errors.get(&field.name).cloned().unwrap_or_default();
+                view! { <FieldInput field value errors name_prefix="input[fields]"/> }
+            })
+            .collect_view()
+    });
+    let message = refused_message
+        .map(|message| view! { <p class="message error" role="alert">{message.text}</p> });
     view! {
         <section class="card form-card">
             {message}
-            <ActionForm action=apply>
+            <form method="post" action=ApplyBulk::url()>
                 {hidden}
                 {fields}
                 {choose_mode.then(|| view! { <ModeChoice all_or_nothing/> })}
                 <div class="form-actions">
-                    <button type="submit" class="button primary"
-                        disabled=move || apply.pending().get() || will_move == 0>
+                    <button type="submit" class="button primary" disabled=will_move == 0>
                         "Apply"
                     </button>
                     <a class="button subtle" href=back>"Cancel"</a>
                 </div>
-            </ActionForm>
+            </form>
         </section>
     }
 }

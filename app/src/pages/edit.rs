@@ -1,7 +1,7 @@
 //! Editing an object's fields (`/:resource/:id/edit`), creating one (`/:resource/add`), and
 //! confirming a deletion (`/:resource/:id/delete`). The state is shown, never editable.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -27,22 +27,20 @@ use crate::{
 #[component]
 pub fn EditPage() -> impl IntoView {
     let params = use_params_map();
-    let save = ServerAction::<SaveObject>::new();
     let page = Resource::new(
         move || {
-            let input = params.with(|p| EditInput {
+            params.with(|p| EditInput {
                 resource: p.get("resource").unwrap_or_default(),
                 id: p.get("id").unwrap_or_default(),
-            });
-            (input, save.version().get())
+            })
         },
-        |(input, _)| edit_page(input),
+        edit_page,
     );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(view) => view! { <EditForm view save/> }.into_any(),
+                    Ok(view) => view! { <EditForm view/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -51,7 +49,7 @@ pub fn EditPage() -> impl IntoView {
 }
 
 #[component]
-fn EditForm(view: EditView, save: ServerAction<SaveObject>) -> impl IntoView {
+fn EditForm(view: EditView) -> impl IntoView {
     let EditView {
         resource,
         title,
@@ -94,19 +92,19 @@ fn EditForm(view: EditView, save: ServerAction<SaveObject>) -> impl IntoView {
         <p class="object-state">{state_note} <StateBadgeView state/></p>
         <MessageArea message/>
         <section class="card form-card">
-            <ActionForm action=save>
+            <form method="post" action=SaveObject::url()>
                 <input type="hidden" name="input[resource]" value=resource.clone()/>
                 <input type="hidden" name="input[id]" value=id.clone().unwrap_or_default()/>
                 <input type="hidden" name="input[version]" value=version.to_string()/>
                 <input type="hidden" name="input[from_console]" value="true"/>
                 {fields}
                 <div class="form-actions">
-                    <button type="submit" class="button primary" disabled=move || save.pending().get()>
+                    <button type="submit" class="button primary">
                         {if id.is_some() { "Save" } else { "Create" }}
                     </button>
                     <a class="button subtle" href=back>"Cancel"</a>
                 </div>
-            </ActionForm>
+            </form>
         </section>
     }
 }
@@ -115,22 +113,20 @@ fn EditForm(view: EditView, save: ServerAction<SaveObject>) -> impl IntoView {
 #[component]
 pub fn DeletePage() -> impl IntoView {
     let params = use_params_map();
-    let delete = ServerAction::<DeleteObject>::new();
     let object = Resource::new(
         move || {
-            let input = params.with(|p| ObjectInput {
+            params.with(|p| ObjectInput {
                 resource: p.get("resource").unwrap_or_default(),
                 id: p.get("id").unwrap_or_default(),
-            });
-            (input, delete.version().get())
+            })
         },
-        |(input, _)| object_page(input),
+        object_page,
     );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match object.await {
-                    Ok(view) => view! { <DeleteConfirmation view delete/> }.into_any(),
+                    Ok(view) => view! { <DeleteConfirmation view/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -139,7 +135,7 @@ pub fn DeletePage() -> impl IntoView {
 }
 
 #[component]
-fn DeleteConfirmation(view: ObjectView, delete: ServerAction<DeleteObject>) -> impl IntoView {
+fn DeleteConfirmation(view: ObjectView) -> impl IntoView {
     let name = format!("{} {}", capitalised(&view.singular), view.id);
     let back = object_path(&view.resource, &view.id);
     let heading = format!("Delete {name}?");
@@ -160,18 +156,18 @@ fn DeleteConfirmation(view: ObjectView, delete: ServerAction<DeleteObject>) -> i
             </p>
             {if view.can_delete {
                 view! {
-                    <ActionForm action=delete>
+                    <form method="post" action=DeleteObject::url()>
                         <input type="hidden" name="input[resource]" value=view.resource.clone()/>
                         <input type="hidden" name="input[id]" value=view.id.clone()/>
                         <input type="hidden" name="input[version]" value=view.version.to_string()/>
                         <input type="hidden" name="input[from_console]" value="true"/>
                         <div class="form-actions">
-                            <button type="submit" class="button danger" disabled=move || delete.pending().get()>
+                            <button type="submit" class="button danger">
                                 {format!("Delete {name}")}
                             </button>
                             <a class="button subtle" href=back.clone()>"Cancel"</a>
                         </div>
-                    </ActionForm>
+                    </form>
                 }.into_any()
             } else {
                 view! { <p class="message error" role="alert">"You may not delete this."</p> }.into_any()

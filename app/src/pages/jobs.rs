@@ -1,7 +1,7 @@
 //! Bulk jobs: every job, filtered and paged (`/jobs`), and one job's progress and report (`/jobs/:id`),
 //! reloaded every two seconds while it runs, with "Cancel" and the per-row outcomes as CSV.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -148,7 +148,6 @@ fn JobsList(view: JobsView) -> impl IntoView {
 #[component]
 pub fn JobPage() -> impl IntoView {
     let params = use_params_map();
-    let cancel = ServerAction::<CancelJob>::new();
     let id = move || {
         params.with(|p| {
             p.get("id")
@@ -156,15 +155,12 @@ pub fn JobPage() -> impl IntoView {
                 .unwrap_or(0)
         })
     };
-    let job = Resource::new(
-        move || (id(), cancel.version().get()),
-        |(id, _)| job_page(JobInput { id }),
-    );
+    let job = Resource::new(id, |id| job_page(JobInput { id }));
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match job.await {
-                    Ok(view) => view! { <JobDetail view cancel/> }.into_any(),
+                    Ok(view) => view! { <JobDetail view/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -173,7 +169,7 @@ pub fn JobPage() -> impl IntoView {
 }
 
 #[component]
-fn JobDetail(view: JobView, cancel: ServerAction<CancelJob>) -> impl IntoView {
+fn JobDetail(view: JobView) -> impl IntoView {
     let heading = format!("Job {}: {}", view.id, view.label);
     let processed = view.applied + view.skipped + view.failed;
     let running = view.is_running();
@@ -205,10 +201,10 @@ fn JobDetail(view: JobView, cancel: ServerAction<CancelJob>) -> impl IntoView {
             {view.error.clone().map(|error| view! { <p class="message error" role="alert">{error}</p> })}
             {(running && view.cancel_requested).then(|| view! { <p class="message warning">"Cancelling after the current batch…"</p> })}
             {(running && !view.cancel_requested).then(|| view! {
-                <ActionForm action=cancel>
+                <form method="post" action=CancelJob::url()>
                     <input type="hidden" name="input[id]" value=view.id.to_string()/>
                     <button type="submit" class="button danger">"Cancel job"</button>
-                </ActionForm>
+                </form>
             })}
             <p><a href=csv rel="external" download="">"Per-row outcomes (CSV)"</a></p>
         </section>

@@ -1,7 +1,7 @@
 //! The object page: fields, state, a button per transition this user may fire, the message
 //! of the last action, and recent history.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -26,23 +26,20 @@ use crate::{
 #[component]
 pub fn ObjectPage() -> impl IntoView {
     let params = use_params_map();
-    let fire = ServerAction::<FireTransition>::new();
     let object = Resource::new(
         move || {
-            let input = params.with(|p| ObjectInput {
+            params.with(|p| ObjectInput {
                 resource: p.get("resource").unwrap_or_default(),
                 id: p.get("id").unwrap_or_default(),
-            });
-            // Read again after every fire: the new state, buttons and message.
-            (input, fire.version().get())
+            })
         },
-        |(input, _)| object_page(input),
+        object_page,
     );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match object.await {
-                    Ok(view) => view! { <ObjectDetail view fire/> }.into_any(),
+                    Ok(view) => view! { <ObjectDetail view/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -51,7 +48,7 @@ pub fn ObjectPage() -> impl IntoView {
 }
 
 #[component]
-fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl IntoView {
+fn ObjectDetail(view: ObjectView) -> impl IntoView {
     let ObjectView {
         resource,
         title,
@@ -106,7 +103,7 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
             </section>
             <div class="state-blocks">
                 {blocks.into_iter().map(|block| {
-                    view! { <StateBlockView block context=action_context.clone() fire several/> }
+                    view! { <StateBlockView block context=action_context.clone() several/> }
                 }).collect_view()}
             </div>
         </div>
@@ -120,12 +117,7 @@ fn ObjectDetail(view: ObjectView, fire: ServerAction<FireTransition>) -> impl In
 
 /// One state field: its heading, its state with the description, and its buttons.
 #[component]
-fn StateBlockView(
-    block: StateBlock,
-    context: ActionContext,
-    fire: ServerAction<FireTransition>,
-    several: bool,
-) -> impl IntoView {
+fn StateBlockView(block: StateBlock, context: ActionContext, several: bool) -> impl IntoView {
     let heading_id = format!("state-{}-heading", block.field);
     let labelled_by = heading_id.clone();
     let heading = if several {
@@ -153,7 +145,7 @@ fn StateBlockView(
                     <SubmitOnce>
                         <ul class="actions">
                             {block.actions.into_iter().map(|action| view! {
-                                <li><ActionButton action context=context.clone() fire/></li>
+                                <li><ActionButton action context=context.clone()/></li>
                             }).collect_view()}
                         </ul>
                     </SubmitOnce>
@@ -179,11 +171,7 @@ struct ActionContext {
 /// One transition: a link to its form (or confirmation) page, a button that fires it, or a
 /// disabled button with the reason.
 #[component]
-fn ActionButton(
-    action: ActionView,
-    context: ActionContext,
-    fire: ServerAction<FireTransition>,
-) -> impl IntoView {
+fn ActionButton(action: ActionView, context: ActionContext) -> impl IntoView {
     let help_id = format!("help-{}", action.name);
     let help = (!action.help_text.is_empty()).then(|| action.help_text.clone());
     let described_by =
@@ -211,7 +199,7 @@ fn ActionButton(
         .into_any()
     } else {
         view! {
-            <ActionForm action=fire>
+            <form method="post" action=FireTransition::url()>
                 <FireHiddenFields
                     resource=context.resource.clone()
                     id=context.id.clone()
@@ -223,11 +211,10 @@ fn ActionButton(
                     type="submit"
                     class="button primary"
                     aria-describedby=described_by
-                    disabled=move || fire.pending().get()
                 >
                     {action.label}
                 </button>
-            </ActionForm>
+            </form>
         }
         .into_any()
     };

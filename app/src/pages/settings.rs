@@ -2,7 +2,7 @@
 //! transition with its effective visibility and where it comes from, one form to override
 //! visibility, groups, label and help text, and the log of changes with "Revert".
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -20,22 +20,19 @@ use crate::{
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let params = use_params_map();
-    let save = ServerAction::<SaveSettings>::new();
-    let revert = ServerAction::<RevertSetting>::new();
     let page = Resource::new(
         move || {
-            let input = params.with(|p| SettingsPageInput {
+            params.with(|p| SettingsPageInput {
                 resource: p.get("resource").unwrap_or_default(),
-            });
-            (input, save.version().get(), revert.version().get())
+            })
         },
-        |(input, _, _)| settings_page(input),
+        settings_page,
     );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(view) => view! { <SettingsForm view save revert/> }.into_any(),
+                    Ok(view) => view! { <SettingsForm view/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -44,11 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn SettingsForm(
-    view: SettingsView,
-    save: ServerAction<SaveSettings>,
-    revert: ServerAction<RevertSetting>,
-) -> impl IntoView {
+fn SettingsForm(view: SettingsView) -> impl IntoView {
     let SettingsView {
         resource,
         title,
@@ -80,7 +73,7 @@ fn SettingsForm(
              only."
         </p>
         <MessageArea message/>
-        <ActionForm action=save>
+        <form method="post" action=SaveSettings::url()>
             <input type="hidden" name="input[resource]" value=posted_resource.clone()/>
             <input type="hidden" name="input[from_console]" value="true"/>
             <div class="table-scroll">
@@ -96,12 +89,12 @@ fn SettingsForm(
                 </table>
             </div>
             <div class="form-actions">
-                <button type="submit" class="button primary" disabled=move || save.pending().get()>
+                <button type="submit" class="button primary">
                     "Save"
                 </button>
             </div>
-        </ActionForm>
-        <ChangeLog resource changes revert/>
+        </form>
+        <ChangeLog resource changes/>
     }
 }
 
@@ -214,11 +207,7 @@ fn SettingRowView(index: usize, row: SettingRow, groups: Vec<String>) -> AnyView
 }
 
 #[component]
-fn ChangeLog(
-    resource: String,
-    changes: Vec<SettingChangeView>,
-    revert: ServerAction<RevertSetting>,
-) -> impl IntoView {
+fn ChangeLog(resource: String, changes: Vec<SettingChangeView>) -> impl IntoView {
     if changes.is_empty() {
         return view! {
             <section class="card" aria-labelledby="changes-heading">
@@ -245,13 +234,13 @@ fn ChangeLog(
                     <td>{change.before}</td>
                     <td>{change.after}{note}</td>
                     <td>
-                        <ActionForm action=revert>
+                        <form method="post" action=RevertSetting::url()>
                             <input type="hidden" name="input[resource]" value=resource.clone()/>
                             <input type="hidden" name="input[change]" value=change.id.to_string()/>
                             <input type="hidden" name="input[from_console]" value="true"/>
                             <button type="submit" class="button subtle"
                                 aria-label=format!("Revert change {}", change.id)>"Revert"</button>
-                        </ActionForm>
+                        </form>
                     </td>
                 </tr>
             }

@@ -2,7 +2,7 @@
 //! typed and each field's errors, or the reason the transition cannot be fired now. Without
 //! fields it is the transition's confirmation page.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use switchyard_engine::{FieldKind, FormField};
@@ -30,23 +30,21 @@ use crate::{
 #[component]
 pub fn TransitionFormPage() -> impl IntoView {
     let params = use_params_map();
-    let fire = ServerAction::<FireTransition>::new();
     let form = Resource::new(
         move || {
-            let input = params.with(|p| FormInput {
+            params.with(|p| FormInput {
                 resource: p.get("resource").unwrap_or_default(),
                 id: p.get("id").unwrap_or_default(),
                 transition: p.get("name").unwrap_or_default(),
-            });
-            (input, fire.version().get())
+            })
         },
-        |(input, _)| form_page(input),
+        form_page,
     );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    Ok(view) => view! { <TransitionForm view fire/> }.into_any(),
+                    Ok(view) => view! { <TransitionForm view/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -55,7 +53,7 @@ pub fn TransitionFormPage() -> impl IntoView {
 }
 
 #[component]
-fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl IntoView {
+fn TransitionForm(view: FormView) -> impl IntoView {
     let FormView {
         resource,
         singular,
@@ -97,7 +95,7 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
                 .collect_view();
             view! {
                 <SubmitOnce>
-                <ActionForm action=fire>
+                <form method="post" action=FireTransition::url()>
                     <FireHiddenFields
                         resource=resource.clone()
                         id=id.clone()
@@ -110,12 +108,12 @@ fn TransitionForm(view: FormView, fire: ServerAction<FireTransition>) -> impl In
                     })}
                     {fields}
                     <div class="form-actions">
-                        <button type="submit" class="button primary" disabled=move || fire.pending().get()>
+                        <button type="submit" class="button primary">
                             {label.clone()}
                         </button>
                         <a class="button subtle" href=back.clone()>"Cancel"</a>
                     </div>
-                </ActionForm>
+                </form>
                 </SubmitOnce>
             }
             .into_any()
