@@ -197,10 +197,12 @@ fn ApplyForm(
             .map(|field| {
                 let value = values.get(&field.name).cloned().unwrap_or_default();
                 let errors = refused_errors.get(&field.name).cloned().unwrap_or_default();
-                view! { <FieldInput field value errors name_prefix="input[fields]"/> }
+                view! { <FieldInput field value errors name_prefix="input[fields]"/> }.into_any()
             })
             .collect_view()
     });
+    // Erased to `AnyView`: the whole form as one nested type is past the compiler's limit.
+    let mode = choose_mode.then(|| view! { <ModeChoice all_or_nothing/> }.into_any());
     let message = refused_message
         .map(|message| view! { <p class="message error" role="alert">{message.text}</p> });
     view! {
@@ -209,7 +211,7 @@ fn ApplyForm(
             <form method="post" action=ApplyBulk::url()>
                 {hidden}
                 {fields}
-                {choose_mode.then(|| view! { <ModeChoice all_or_nothing/> })}
+                {mode}
                 <div class="form-actions">
                     <button type="submit" class="button primary" disabled=will_move == 0>
                         "Apply"
@@ -219,6 +221,7 @@ fn ApplyForm(
             </form>
         </section>
     }
+    .into_any()
 }
 
 /// A refused "Apply" posted without JavaScript, carried back to the preview by the redirect.
