@@ -231,12 +231,7 @@ impl<O: SqlModel> ExportFeature for MachineResource<O> {
                 let first = loaded.first();
                 std::iter::once(first.id().to_string())
                     .chain(self.badges(&loaded, &labels).into_iter().map(|b| b.label))
-                    .chain(
-                        self.options
-                            .columns
-                            .iter()
-                            .map(|column| (column.display)(first.object())),
-                    )
+                    .chain(self.cells(first.object()))
                     .collect()
             })
             .collect();

@@ -59,12 +59,7 @@ impl<O: SqlModel> ListFeature for MachineResource<O> {
                 ListRow {
                     id: first.id().to_string(),
                     live: self.row_live(&loaded, &labels, actor, &rule),
-                    cells: self
-                        .options
-                        .columns
-                        .iter()
-                        .map(|column| (column.display)(first.object()))
-                        .collect(),
+                    cells: self.cells(first.object()),
                 }
             })
             .collect();
@@ -184,6 +179,15 @@ impl<O: SqlModel> MachineResource<O> {
 }
 
 impl<O: SqlModel> MachineResource<O> {
+    /// One object's values of the list's columns, in header order (the page and the export).
+    pub(crate) fn cells(&self, object: &O) -> Vec<String> {
+        self.options
+            .columns
+            .iter()
+            .map(|column| (column.display)(object))
+            .collect()
+    }
+
     /// What reading a list query takes: its state filters and search, the sort `order` (from
     /// [`MachineResource::sort`]), `limit` rows from `offset` or from `seek`.
     pub(crate) async fn list_spec(
