@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::actor::Actor;
+use crate::commit_step::{BeforeCommit, NoStep, Staged};
 use crate::error::FireError;
 use crate::guard::{ConsoleRule, Refusal};
 use crate::hooks::TransitionEvent;
@@ -75,9 +76,13 @@ impl<O: Clone + Send + Sync> Machine<O> {
         );
         let ids = [request.target.object_id.clone()];
         let mut loaded = keep_loaded.then_some(None);
-        let result = match self.execute(store, &ids, &run, &mut loaded).await {
+        let executed = self
+            .execute(store, &ids, &run, &mut loaded, &mut NoStep)
+            .await;
+        let result = match executed {
             Err(error) => Err(error),
-            Ok(mut verdicts) => match verdicts.pop() {
+            // `NoStep` always commits, so a run is never abandoned here.
+            Ok(verdicts) => match verdicts.unwrap_or_default().pop() {
                 Some((_, BulkRowOutcome::Applied(fired))) => Ok(*fired),
                 Some((_, BulkRowOutcome::Failed(error))) => Err(error),
                 // A lone row is never held back by another one; this arm is unreachable in
@@ -99,6 +104,20 @@ impl<O: Clone + Send + Sync> Machine<O> {
         store: &S,
         request: BulkRequest<R>,
     ) -> Result<BulkReport<O>, FireError> {
+        self.fire_bulk_then(store, request, &mut NoStep)
+            .await
+            .map(|report| report.unwrap_or(BulkReport { rows: Vec::new() }))
+    }
+
+    /// [`fire_bulk`](Self::fire_bulk) with `step` run in the same transaction just before
+    /// it commits (see [`BeforeCommit`]); `None` when the step asked to roll back, in which
+    /// case nothing was written and no after-commit hook ran.
+    pub async fn fire_bulk_then<S: Store<O>, R: ConsoleRule<O>, B: BeforeCommit<S::Tx>>(
+        &self,
+        store: &S,
+        request: BulkRequest<R>,
+        step: &mut B,
+    ) -> Result<Option<BulkReport<O>>, FireError> {
         let mut seen = HashSet::new();
         let ids: Vec<ObjectId> = request
             .target
@@ -108,19 +127,20 @@ impl<O: Clone + Send + Sync> Machine<O> {
             .cloned()
             .collect();
         let run = Run::new(&request, request.target.mode, None);
-        let rows = self.execute(store, &ids, &run, &mut None).await?;
-        Ok(BulkReport { rows })
+        let rows = self.execute(store, &ids, &run, &mut None, step).await?;
+        Ok(rows.map(|rows| BulkReport { rows }))
     }
 
     /// Runs the path in one transaction. `loaded`, when `Some`, receives the first row as
-    /// decoded, before any check.
-    async fn execute<S: Store<O>>(
+    /// decoded, before any check. `None` when `step` rolled the transaction back.
+    async fn execute<S: Store<O>, B: BeforeCommit<S::Tx>>(
         &self,
         store: &S,
         ids: &[ObjectId],
         run: &Run<'_, O>,
         loaded: &mut Option<Option<Row<O>>>,
-    ) -> Result<Vec<(ObjectId, BulkRowOutcome<O>)>, FireError> {
+        step: &mut B,
+    ) -> Result<Option<Vec<(ObjectId, BulkRowOutcome<O>)>>, FireError> {
         let name = self
             .transitions
             .iter()
@@ -140,14 +160,27 @@ impl<O: Clone + Send + Sync> Machine<O> {
             matches!(verdict, Verdict::Planned(p) if p.write.is_some() || p.audit.is_some())
         });
         if commit && writes_anything {
-            tx.commit().await?;
+            let rows: Vec<_> = staged.iter().map(|(id, v)| (id, v.staged())).collect();
+            match step.before_commit(&mut tx, &rows).await {
+                Ok(true) => tx.commit().await?,
+                Ok(false) => {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                Err(error) => {
+                    let _ = tx.rollback().await;
+                    return Err(error.into());
+                }
+            }
         } else {
             tx.rollback().await?;
         }
-        Ok(staged
-            .into_iter()
-            .map(|(id, verdict)| (id, self.deliver(verdict, run.actor)))
-            .collect())
+        Ok(Some(
+            staged
+                .into_iter()
+                .map(|(id, verdict)| (id, self.deliver(verdict, run.actor)))
+                .collect(),
+        ))
     }
 
     /// Runs after-commit hooks for a committed row and shapes its outcome. A handler that
@@ -321,6 +354,22 @@ fn lend<O, T>(
         }
     }
     (parts, positions)
+}
+
+impl<O> Verdict<O> {
+    /// What the row ends as if the transaction commits: what [`Machine::deliver`] will
+    /// answer for it.
+    fn staged(&self) -> Staged<'_> {
+        match self {
+            Verdict::Refused(error) => Staged::Failed(error),
+            Verdict::NotApplied => Staged::NotApplied,
+            Verdict::Planned(planned) => match (&planned.result, &planned.audit) {
+                (Err(error), _) => Staged::Failed(error),
+                (Ok(_), Some(_)) => Staged::Applied,
+                (Ok(_), None) => Staged::NotApplied,
+            },
+        }
+    }
 }
 
 fn is_failure<O>(verdict: &Verdict<O>) -> bool {

@@ -141,6 +141,7 @@
 mod actor;
 mod audit;
 mod build;
+mod commit_step;
 mod declare;
 mod error;
 mod fire;
@@ -160,6 +161,7 @@ mod transition;
 
 pub use actor::Actor;
 pub use audit::{AuditEntry, AuditOutcome};
+pub use commit_step::{BeforeCommit, NoStep, Staged};
 pub use error::{BuildError, BuildWarning, FireError, StoreError};
 pub use form::{Cleaned, FieldErrors, FieldKind, Form, FormField, TEXTAREA_MAX, TEXT_MAX};
 pub use graph::{svg_stack, Diagram, DiagramOptions, DiagramState, Edge};

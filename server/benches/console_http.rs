@@ -9,7 +9,8 @@
 //! Environment: `BENCH_STEPS` (`a,b,c,d,a_api,d_api`: the steps to run), `BENCH_ROWS` (100000),
 //! `BENCH_SINGLE` (300), `BENCH_LATENCY_N` (50), `BENCH_BULK_ALL` (0; 1 adds a bulk run over
 //! every row still `new`, through "Select all matching"), `BENCH_SERVER_BIN` (another
-//! `switchyard` binary to measure instead of this build's).
+//! `switchyard` binary to measure instead of this build's), `BENCH_POSTGRES_ADMIN_URL` (run
+//! the server on a new database on that PostgreSQL server instead of SQLite).
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -20,6 +21,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use app::db::Db;
 use rand::{rngs::StdRng, seq::SliceRandom, SeedableRng};
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -56,6 +58,28 @@ fn stats(samples: &[Duration]) -> Value {
 fn server_binary() -> String {
     std::env::var("BENCH_SERVER_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_switchyard").to_owned())
+}
+
+/// With `BENCH_POSTGRES_ADMIN_URL` set (`postgres://postgres@127.0.0.1:5432/postgres`, say),
+/// a new empty database on that server for this run, as a URL; else `None` (SQLite).
+async fn fresh_postgres_database() -> Option<String> {
+    let admin_url = std::env::var("BENCH_POSTGRES_ADMIN_URL").ok()?;
+    let name = format!("switchyard_bench_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to BENCH_POSTGRES_ADMIN_URL");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&admin)
+        .await
+        .expect("drop an old bench database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create the bench database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
 }
 
 /// The server process, stopped when dropped.
@@ -209,7 +233,7 @@ async fn finished_job(client: &Client, base: &str, job: i64) -> Value {
 /// other than applied (200) or refused (409, 422), and any order applied twice.
 async fn concurrency(
     base: &str,
-    db: &sqlx::SqlitePool,
+    db: &Db,
     orders: RangeInclusive<usize>,
     race: RangeInclusive<usize>,
 ) -> Value {
@@ -230,7 +254,7 @@ async fn concurrency(
 /// applied twice or not at all, and any order without exactly one audit row.
 async fn race_to_pay(
     base: &str,
-    db: &sqlx::SqlitePool,
+    db: &Db,
     orders: RangeInclusive<usize>,
     payers: Vec<Payer>,
 ) -> Value {
@@ -292,7 +316,7 @@ async fn race_to_pay(
 }
 
 /// Two sessions bulk-`pay` the same `race` orders at once: every order moves once.
-async fn bulk_race(base: &str, db: &sqlx::SqlitePool, race: RangeInclusive<usize>) -> Value {
+async fn bulk_race(base: &str, db: &Db, race: RangeInclusive<usize>) -> Value {
     let sessions = [
         logged_in(base, "admin").await,
         logged_in(base, "clerk").await,
@@ -489,9 +513,9 @@ async fn bulk_runs(client: &Client, base: &str, next_id: &mut usize, rows: usize
 }
 
 /// `(orders paid, pay audit rows, orders with a pay audit row)` among orders `ids`.
-async fn paid_and_audited(pool: &sqlx::SqlitePool, ids: &RangeInclusive<usize>) -> (i64, i64, i64) {
+async fn paid_and_audited(db: &Db, ids: &RangeInclusive<usize>) -> (i64, i64, i64) {
     let bound = |id: usize| i64::try_from(id).expect("ids fit");
-    sqlx::query_as(
+    app::with_pool!(db, pool => sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM orders WHERE id BETWEEN $1 AND $2 AND state = 'paid'), \
                 COUNT(*), COUNT(DISTINCT object_id) FROM audit_log \
          WHERE transition = 'pay' AND CAST(object_id AS INTEGER) BETWEEN $1 AND $2",
@@ -499,7 +523,7 @@ async fn paid_and_audited(pool: &sqlx::SqlitePool, ids: &RangeInclusive<usize>) 
     .bind(bound(*ids.start()))
     .bind(bound(*ids.end()))
     .fetch_one(pool)
-    .await
+    .await)
     .expect("verify")
 }
 
@@ -515,19 +539,21 @@ async fn main() {
     let base = format!("http://127.0.0.1:{port}");
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
+    let postgres = fresh_postgres_database().await;
     let seeding = Instant::now();
-    let server = Server(
-        Command::new(server_binary())
-            .current_dir(workspace)
-            .args(["demo", "--addr", &format!("127.0.0.1:{port}"), "--orders"])
-            .arg(rows.to_string())
-            .arg("--data-dir")
-            .arg(data.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start switchyard demo"),
-    );
+    let mut command = Command::new(server_binary());
+    command
+        .current_dir(workspace)
+        .args(["demo", "--addr", &format!("127.0.0.1:{port}"), "--orders"])
+        .arg(rows.to_string())
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null());
+    if let Some(url) = &postgres {
+        command.env("DATABASE_URL", url);
+    }
+    let server = Server(command.spawn().expect("start switchyard demo"));
     let mut up = false;
     for _ in 0..600 {
         if let Ok(response) = reqwest::get(format!("{base}/health")).await {
@@ -542,10 +568,11 @@ async fn main() {
     let seed_seconds = seeding.elapsed().as_secs_f64();
     let client = logged_in(&base, "admin").await;
     // Read beside the server (WAL lets a reader in while it writes) to check what it stored.
-    let file = data.path().join(server::config::SQLITE_FILE);
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .expect("open the benchmark database");
+    let db = match &postgres {
+        Some(url) => Db::connect(url).await,
+        None => Db::open_sqlite_file(&data.path().join(server::config::SQLITE_FILE)).await,
+    }
+    .expect("open the benchmark database");
 
     // Steps run in this order, on distinct rows: c reads the last order (which no other step
     // moves), a and d take the first rows, b the rows after them (its all-matching run,
@@ -602,11 +629,12 @@ async fn main() {
     // Every row paid so far (every step) is paid, with exactly one audit row.
     let moved = 1..=next_id - 1;
     let (paid, audited, distinct) = paid_and_audited(&db, &moved).await;
-    let all_pay: i64 =
+    let all_pay: i64 = app::with_pool!(&db, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE transition = 'pay'")
-            .fetch_one(&db)
+            .fetch_one(pool)
             .await
-            .expect("verify");
+    })
+    .expect("verify");
     let count = i64::try_from(moved.count()).expect("ids fit");
     assert_eq!(
         (paid, audited, distinct, all_pay),
@@ -618,7 +646,10 @@ async fn main() {
     let report = json!({
         "meta": { "rows": rows, "steps": steps,
                   "seed_and_start_s": (seed_seconds * 100.0).round() / 100.0,
-                  "server": "target/release/switchyard demo (embedded SQLite, WAL)" },
+                  "server": match &postgres {
+                      Some(_) => "target/release/switchyard demo (PostgreSQL)",
+                      None => "target/release/switchyard demo (embedded SQLite, WAL)",
+                  } },
         "scenarios": scenarios,
     });
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));

@@ -113,9 +113,17 @@ pub enum ListError {
 }
 
 /// A value bound to a list statement.
-enum Bind {
+#[derive(Debug)]
+pub(crate) enum Bind {
     Text(String),
     Integer(i64),
+}
+
+/// A query selecting numbered keys (`position`, `object_id`), with its parameters.
+#[derive(Debug)]
+pub struct KeysQuery {
+    pub(crate) sql: String,
+    pub(crate) binds: Vec<Bind>,
 }
 
 impl<O: SqlModel> SqlStore<O> {
@@ -419,33 +427,26 @@ impl<O: SqlModel> SqlStore<O> {
         self.fetch_rows(&statement, binds).await
     }
 
-    /// The keys of every row matching `spec`'s filters and search, in key order: what a bulk
-    /// job over "all matching" stores, without reading the rows themselves.
-    pub async fn matching_keys(&self, spec: &ListSpec) -> Result<Vec<String>, ListError> {
+    /// The keys of every row matching `spec`'s filters and search, numbered in key order
+    /// from 0 (columns `position` and `object_id`): what a bulk job over "all matching"
+    /// stores, as a query its snapshot inserts from, so no key passes through the server.
+    pub fn matching_keys(&self, spec: &ListSpec) -> Result<KeysQuery, ListError> {
         let (where_clause, binds) = self.where_clause(spec)?;
         let sql = &self.table().quoted;
         let id = qualified(&sql.id, self.db());
-        let statement = match self.db() {
+        let sql = match self.db() {
             Db::Sqlite(_) => format!(
-                "SELECT CAST({id} AS TEXT) FROM {}{where_clause} ORDER BY {id}",
+                "SELECT row_number() OVER (ORDER BY {id}) - 1 AS position, \
+                 CAST({id} AS TEXT) AS object_id FROM {}{where_clause}",
                 sql.table
             ),
             Db::Postgres(_) => format!(
-                "SELECT {id}::text FROM {} AS t{where_clause} ORDER BY {id}",
+                "SELECT row_number() OVER (ORDER BY {id}) - 1 AS position, \
+                 {id}::text AS object_id FROM {} AS t{where_clause}",
                 sql.table
             ),
         };
-        let keys = with_pool!(self.db(), pool => {
-            let mut query = sqlx::query_scalar::<_, String>(&statement);
-            for bind in binds {
-                query = match bind {
-                    Bind::Text(text) => query.bind(text),
-                    Bind::Integer(integer) => query.bind(integer),
-                };
-            }
-            query.fetch_all(pool).await?
-        });
-        Ok(keys)
+        Ok(KeysQuery { sql, binds })
     }
 
     /// The rows with these keys (missing ones left out), by key.

@@ -3,6 +3,7 @@
 mod build_checks;
 mod bulk;
 mod chain;
+mod commit_step;
 mod diagram;
 mod firing;
 mod forms;

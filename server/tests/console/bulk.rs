@@ -33,7 +33,7 @@ on_both_backends!(
     a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out,
 );
 
-fn state_of(app: &TestApp) -> AppState {
+pub(crate) fn state_of(app: &TestApp) -> AppState {
     let leptos_toml = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
     AppState {
         leptos_options: server::config::leptos_options(&leptos_toml).expect("Leptos.toml"),
@@ -366,7 +366,7 @@ async fn a_form_is_asked_once_and_reaches_every_row(app: TestApp) {
     }
 }
 
-async fn stored_job(app: &TestApp, ids: &[String], actor: (i64, &str)) -> i64 {
+pub(crate) async fn stored_job(app: &TestApp, ids: &[String], actor: (i64, &str)) -> i64 {
     let job = jobs::NewJob {
         resource: "orders".to_owned(),
         transition: "pay".to_owned(),
@@ -378,10 +378,17 @@ async fn stored_job(app: &TestApp, ids: &[String], actor: (i64, &str)) -> i64 {
         actor_username: actor.1.to_owned(),
         channel: "console",
     };
-    jobs::create_job(&app.db, &job, ids).await.expect("job")
+    let snapshot = jobs::Snapshot::Keys(ids.to_vec());
+    match jobs::create_job(&app.db, &job, &snapshot, i64::MAX)
+        .await
+        .expect("job")
+    {
+        jobs::Created::Job(id) => id,
+        other => panic!("no job stored: {other:?}"),
+    }
 }
 
-async fn clerk_id(app: &TestApp) -> i64 {
+pub(crate) async fn clerk_id(app: &TestApp) -> i64 {
     app::auth::users::find_active_by_username(&app.db, "clerk")
         .await
         .expect("lookup")
@@ -486,20 +493,28 @@ async fn a_job_resumed_after_a_crash_applies_each_row_exactly_once(app: TestApp)
             .in_job(id);
         machine.fire(&store, request).await.expect("pay");
     }
-    jobs::set_status(&app.db, id, "running", None)
-        .await
-        .expect("running");
     assert!(jobs::claim(&app.db, id, "crashed-run")
         .await
-        .expect("claim"));
-    assert!(jobs::record_outcomes(
-        &app.db,
-        id,
-        "crashed-run",
-        &vec![(0, "applied", None), (1, "applied", None)],
+        .expect("claim")
+        .is_some());
+    let recorded = jobs::record_batch(
+        &store,
+        jobs::BatchRecord::new(
+            (id, "crashed-run"),
+            -1,
+            &[(0, ids[0].clone()), (1, ids[1].clone())],
+            vec![],
+        ),
     )
     .await
-    .expect("record"));
+    .expect("record");
+    assert!(matches!(
+        recorded,
+        jobs::Recorded::Kept {
+            finished: false,
+            ..
+        }
+    ));
     age_heartbeat(&app).await;
 
     // The server starts again: unfinished jobs resume.
@@ -681,10 +696,11 @@ async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: Te
     // Another server's run holds the job and keeps its heartbeat fresh.
     assert!(jobs::claim(&app.db, id, "other-server")
         .await
-        .expect("claim"));
+        .expect("claim")
+        .is_some());
     job_runner::run_job(state_of(&app), id).await;
     let record = jobs::job(&app.db, id).await.expect("read").expect("job");
-    assert_eq!((record.status.as_str(), record.applied), ("queued", 0));
+    assert_eq!((record.status.as_str(), record.applied), ("running", 0));
     assert_eq!(
         count_in(&app, "paid").await,
         0,
@@ -693,7 +709,8 @@ async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: Te
     assert!(
         jobs::claim(&app.db, id, "other-server")
             .await
-            .expect("renew"),
+            .expect("renew")
+            .is_some(),
         "its holder renews the claim"
     );
 
@@ -703,15 +720,16 @@ async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: Te
     let record = jobs::job(&app.db, id).await.expect("read").expect("job");
     assert_eq!((record.status.as_str(), record.applied), ("done", 5));
     assert!(
-        !jobs::claim(&app.db, id, "other-server")
+        jobs::claim(&app.db, id, "other-server")
             .await
-            .expect("claim"),
+            .expect("claim")
+            .is_none(),
         "a finished job is nobody's"
     );
 }
 
 /// Makes every job's heartbeat an hour old, as if the server running it had died.
-async fn age_heartbeat(app: &TestApp) {
+pub(crate) async fn age_heartbeat(app: &TestApp) {
     let stale = match app.db.backend() {
         app::db::Backend::Sqlite => {
             "UPDATE bulk_jobs SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')"

@@ -12,6 +12,7 @@ mod editing;
 mod front;
 mod helpers;
 mod hostile;
+mod job_resume;
 mod outcomes;
 mod paging;
 mod races;

@@ -248,5 +248,12 @@ async fn stored_pay_job(db: &Db, ids: &[String]) -> i64 {
         actor_username: clerk.username,
         channel: "console",
     };
-    jobs::create_job(db, &job, ids).await.expect("job")
+    let snapshot = jobs::Snapshot::Keys(ids.to_vec());
+    match jobs::create_job(db, &job, &snapshot, i64::MAX)
+        .await
+        .expect("job")
+    {
+        jobs::Created::Job(id) => id,
+        other => panic!("no job stored: {other:?}"),
+    }
 }

@@ -288,7 +288,7 @@ impl<O: SqlModel> MachineResource<O> {
             _ => ("", Vec::new(), None),
         };
         let conflict = matches!(error, FireError::Conflict(_));
-        let problem = Problem::from(self.fire_error(label, id, error));
+        let problem = Problem::from(self.fire_error(label, id, &error));
         if conflict {
             let current_version = match self.load(db, id).await {
                 Ok(loaded) => Some(loaded.first().version().get()),

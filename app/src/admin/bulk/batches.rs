@@ -1,19 +1,23 @@
-//! One batch of a bulk job: a transition through the engine's bulk path (exactly once, by
-//! the audit rows a crashed run left), or a deployer's action through its function.
+//! One batch of a bulk job: a transition through the engine's bulk path, recorded on the job
+//! in the fire's own transaction (exactly once), or a deployer's action through its function.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
-use switchyard_engine::{Actor, BulkMode, BulkRequest, BulkRowOutcome, FireError, ObjectId};
+use switchyard_engine::{
+    Actor, BeforeCommit, BulkMode, BulkRequest, BulkRowOutcome, FireError, ObjectId, Staged,
+    StoreError,
+};
 
+use super::{claim::Claim, run_loop::Position};
 use crate::{
     admin::resource::{
         options::{ActionBatch, ActionOutcome, CustomAction},
         MachineResource,
     },
     db::{
-        jobs::{self, JobRecord, Outcomes},
-        Db, SqlModel,
+        jobs::{self, BatchRecord, JobRecord, Outcomes, Recorded},
+        Db, SqlModel, SqlTransaction,
     },
     error::AppError,
 };
@@ -109,92 +113,167 @@ impl<O: SqlModel> MachineResource<O> {
         Ok(outcomes)
     }
 
-    /// One batch of a transition through the engine's bulk path. Rows a crashed run applied
-    /// but did not record are found by their audit rows and recorded as applied, so no row
-    /// is applied twice.
+    /// One batch of a transition through the engine's bulk path, recorded on the job in the
+    /// fire's own transaction. Only a run that found the job started by another one looks for
+    /// rows that run applied without recording them (servers from before batches were
+    /// recorded in their transaction could leave some): those are recorded as applied, so no
+    /// row is applied twice.
     pub(super) async fn transition_batch(
         &self,
         db: &Db,
-        job: &JobRecord,
+        (job, actor): (&JobRecord, &Actor),
+        claim: &Claim,
+        at: &Position,
         pending: &[(i64, String)],
-        actor: &Actor,
-    ) -> Result<Outcomes, AppError> {
+    ) -> Result<Recorded, AppError> {
         let fields = stored_fields(&job.arguments);
-        let keys: Vec<String> = pending.iter().map(|(_, id)| id.clone()).collect();
-        let done_before: std::collections::HashSet<String> =
+        let done_before: HashSet<String> = if at.look_for_unrecorded {
+            let keys: Vec<String> = pending.iter().map(|(_, id)| id.clone()).collect();
             jobs::already_audited(db, job.id, &keys)
                 .await?
                 .into_iter()
-                .collect();
-        let mut outcomes: Outcomes = Vec::with_capacity(pending.len());
-        let mut to_fire = Vec::new();
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        let mut outcomes: Outcomes = Vec::new();
+        let mut positions = HashMap::with_capacity(pending.len());
         for (position, id) in pending {
             if done_before.contains(id) {
-                outcomes.push((*position, "applied", None));
-            } else {
-                match self.parse_id(id) {
-                    Some(key) => to_fire.push((*position, key)),
-                    None => outcomes.push(self.no_such_row(*position)),
+                continue;
+            }
+            match self.parse_id(id) {
+                Some(key) => {
+                    positions.insert(key, *position);
                 }
+                None => outcomes.push(self.no_such_row(*position)),
             }
         }
-        if to_fire.is_empty() {
-            return Ok(outcomes);
+        let run = (job.id, claim.runner());
+        if positions.is_empty() {
+            let record = BatchRecord::new(run, at.done_through, pending, outcomes);
+            return jobs::record_batch(self.store_for(&job.transition, db), record)
+                .await
+                .map_err(AppError::internal);
         }
         let mode = if job.all_or_nothing() {
             BulkMode::AllOrNothing
         } else {
             BulkMode::BestEffort
         };
-        let mut request = BulkRequest::new(
-            to_fire.iter().map(|(_, key)| key.clone()).collect(),
-            &job.transition,
-            actor.clone(),
-            mode,
-        )
-        // Read again for every batch: an override saved while the job runs applies to the
-        // rows not yet processed.
-        .in_console(self.visibility(db).await?)
-        .fields(fields)
-        .in_job(job.id);
+        let keys = pending
+            .iter()
+            .filter_map(|(_, id)| self.parse_id(id))
+            .filter(|key| positions.contains_key(key))
+            .collect();
+        let mut request = BulkRequest::new(keys, &job.transition, actor.clone(), mode)
+            // Read again for every batch: an override saved while the job runs applies to the
+            // rows not yet processed.
+            .in_console(self.visibility(db).await?)
+            .fields(fields)
+            .in_job(job.id);
         if job.channel == "api" {
             request = request.through_api();
         }
+        let mut step = RecordInBatch {
+            resource: self,
+            job,
+            positions: &positions,
+            record: Some(BatchRecord::new(run, at.done_through, pending, outcomes)),
+            recorded: None,
+        };
         let report = self
             .machine_of(&job.transition)
-            .fire_bulk(self.store_for(&job.transition, db), request)
+            .fire_bulk_then(self.store_for(&job.transition, db), request, &mut step)
             .await
-            .map_err(|error| self.fire_error(&job.label, "", error))?;
-        let positions: std::collections::HashMap<String, i64> = to_fire
-            .iter()
-            .map(|(position, key)| (key.to_string(), *position))
-            .collect();
-        for (key, outcome) in report.rows {
-            let Some(position) = positions.get(&key.to_string()).copied() else {
-                continue;
-            };
-            outcomes.push(match outcome {
-                BulkRowOutcome::Applied(_) => (position, "applied", None),
-                BulkRowOutcome::NotApplied => (
-                    position,
-                    "not_applied",
-                    Some("Held back: another row stopped the all-or-nothing run.".to_owned()),
-                ),
-                BulkRowOutcome::Failed(FireError::NotFound(_)) => self.no_such_row(position),
-                BulkRowOutcome::Failed(error) => {
-                    let kind = match &error {
-                        FireError::HandlerFailed { .. }
-                        | FireError::Vetoed { .. }
-                        | FireError::TargetNotAllowed { .. }
-                        | FireError::InvalidArguments { .. }
-                        | FireError::FormInvalid { .. } => "failed",
-                        _ => "skipped",
-                    };
-                    let sentence = self.fire_error(&job.label, &key.to_string(), error);
-                    (position, kind, Some(sentence.to_string()))
-                }
-            });
+            .map_err(|error| self.fire_error(&job.label, "", &error))?;
+        let Some(report) = report else {
+            return Ok(Recorded::Lost);
+        };
+        if let Some(recorded) = step.recorded {
+            return Ok(recorded);
         }
-        Ok(outcomes)
+        // The fire wrote nothing (every row refused, or all or nothing held the batch back)
+        // and rolled back: its outcomes are recorded on their own.
+        let mut record = step.record.take().ok_or_else(|| {
+            AppError::internal("a batch's record was taken without being written")
+        })?;
+        record
+            .exceptions
+            .extend(report.rows.iter().filter_map(|(key, outcome)| {
+                let staged = match outcome {
+                    BulkRowOutcome::Applied(_) => Staged::Applied,
+                    BulkRowOutcome::NotApplied => Staged::NotApplied,
+                    BulkRowOutcome::Failed(error) => Staged::Failed(error),
+                };
+                self.exception(&job.label, positions.get(key).copied()?, key, staged)
+            }));
+        jobs::record_batch(self.store_for(&job.transition, db), record)
+            .await
+            .map_err(AppError::internal)
+    }
+
+    /// A row that did not move, as its job records it; `None` for a row that moved.
+    fn exception(
+        &self,
+        label: &str,
+        position: i64,
+        key: &ObjectId,
+        staged: Staged<'_>,
+    ) -> Option<(i64, &'static str, Option<String>)> {
+        match staged {
+            Staged::Applied => None,
+            Staged::NotApplied => Some((
+                position,
+                "not_applied",
+                Some("Held back: another row stopped the all-or-nothing run.".to_owned()),
+            )),
+            Staged::Failed(FireError::NotFound(_)) => Some(self.no_such_row(position)),
+            Staged::Failed(error) => {
+                let kind = match error {
+                    FireError::HandlerFailed { .. }
+                    | FireError::Vetoed { .. }
+                    | FireError::TargetNotAllowed { .. }
+                    | FireError::InvalidArguments { .. }
+                    | FireError::FormInvalid { .. } => "failed",
+                    _ => "skipped",
+                };
+                let sentence = self.fire_error(label, &key.to_string(), error);
+                Some((position, kind, Some(sentence.to_string())))
+            }
+        }
+    }
+}
+
+/// Records a batch on its job inside the batch's own transaction, just before it commits.
+struct RecordInBatch<'a, O> {
+    resource: &'a MachineResource<O>,
+    job: &'a JobRecord,
+    positions: &'a HashMap<ObjectId, i64>,
+    /// The record, with the outcomes known before the fire; taken when written.
+    record: Option<BatchRecord>,
+    /// What writing it came to, once written.
+    recorded: Option<Recorded>,
+}
+
+impl<O: SqlModel> BeforeCommit<SqlTransaction<O>> for RecordInBatch<'_, O> {
+    async fn before_commit(
+        &mut self,
+        tx: &mut SqlTransaction<O>,
+        rows: &[(&ObjectId, Staged<'_>)],
+    ) -> Result<bool, StoreError> {
+        let Some(mut record) = self.record.take() else {
+            return Ok(false);
+        };
+        record
+            .exceptions
+            .extend(rows.iter().filter_map(|(key, staged)| {
+                let position = self.positions.get(*key).copied()?;
+                self.resource
+                    .exception(&self.job.label, position, key, *staged)
+            }));
+        let recorded = tx.record_job_batch(record).await?;
+        self.recorded = Some(recorded);
+        Ok(recorded != Recorded::Lost)
     }
 }

@@ -1,6 +1,7 @@
 //! A run's claim on a bulk job, and the heartbeat that keeps it alive while the run works.
 //!
-//! The heartbeat is its own task, renewing the claim every third of the lease whatever the
+//! Each batch's record renews the claim too (`jobs::record_batch`), at no extra cost. The
+//! heartbeat is its own task, renewing the claim every third of the lease whatever the
 //! run is doing: a batch that takes longer than the lease (a slow database, a big
 //! all-or-nothing job) never lets another run, or this server's own resumer, take the job
 //! from a live run. Only a run whose server stopped loses its claim.
@@ -13,7 +14,10 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::db::{jobs, Db};
+use crate::db::{
+    jobs::{self, ClaimedJob},
+    Db,
+};
 
 /// One run's hold on one job; the heartbeat stops when it is dropped.
 #[derive(Debug)]
@@ -24,19 +28,21 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Claims `job` for a new run, or `None` when another live run holds it or it finished.
-    pub async fn take(db: &Db, job: i64) -> Result<Option<Self>, sqlx::Error> {
+    /// Claims `job` for a new run, with the job as the run finds it, or `None` when another
+    /// live run holds it or it finished.
+    pub async fn take(db: &Db, job: i64) -> Result<Option<(Self, ClaimedJob)>, sqlx::Error> {
         let runner = run_token(job);
-        if !jobs::claim(db, job, &runner).await? {
+        let Some(claimed) = jobs::claim(db, job, &runner).await? else {
             return Ok(None);
-        }
+        };
         let lost = Arc::new(AtomicBool::new(false));
         let heartbeat = tokio::spawn(beat(db.clone(), job, runner.clone(), lost.clone()));
-        Ok(Some(Claim {
+        let claim = Claim {
             runner,
             lost,
             heartbeat,
-        }))
+        };
+        Ok(Some((claim, claimed)))
     }
 
     /// The token naming this run in `bulk_jobs.runner`.
@@ -69,8 +75,8 @@ async fn beat(db: Db, job: i64, runner: String, lost: Arc<AtomicBool>) {
     loop {
         every.tick().await;
         match jobs::claim(&db, job, &runner).await {
-            Ok(true) => {}
-            Ok(false) => {
+            Ok(Some(_)) => {}
+            Ok(None) => {
                 lost.store(true, Ordering::Release);
                 return;
             }

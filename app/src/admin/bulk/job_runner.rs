@@ -1,7 +1,10 @@
 //! Running bulk jobs in the background: one task per job, started when the job is applied
 //! and again for every unfinished job when the server starts.
 
+use std::time::Duration;
+
 use axum::extract::FromRef;
+use tokio::sync::oneshot;
 
 use super::claim::Claim;
 use crate::{admin::resource::registry::AdminContext, auth::users, db::jobs, error::AppError};
@@ -12,8 +15,12 @@ pub async fn run_job<S>(state: S, job_id: i64)
 where
     AdminContext: FromRef<S>,
 {
-    let state = AdminContext::from_ref(&state);
-    if let Err(error) = run(&state, job_id).await {
+    run_reporting(AdminContext::from_ref(&state), job_id, None).await;
+}
+
+/// [`run_job`], telling `started` once the first batch is recorded (or the run stops).
+async fn run_reporting(state: AdminContext, job_id: i64, started: Option<oneshot::Sender<()>>) {
+    if let Err(error) = run(&state, job_id, started).await {
         tracing::error!(job = job_id, %error, "bulk job failed");
         let message = match &error {
             AppError::Internal => {
@@ -27,10 +34,14 @@ where
     }
 }
 
-async fn run(state: &AdminContext, job_id: i64) -> Result<(), AppError> {
+async fn run(
+    state: &AdminContext,
+    job_id: i64,
+    started: Option<oneshot::Sender<()>>,
+) -> Result<(), AppError> {
     // One run per job at a time, across every server on the database: a job another live
     // run holds is left to it, and one whose run died is taken over after the lease.
-    let Some(claim) = Claim::take(&state.db, job_id).await? else {
+    let Some((claim, claimed)) = Claim::take(&state.db, job_id).await? else {
         return Ok(());
     };
     let job = jobs::job(&state.db, job_id)
@@ -51,12 +62,24 @@ async fn run(state: &AdminContext, job_id: i64) -> Result<(), AppError> {
             ))
         })?;
     let actor = users::actor(&state.db, &user).await?;
-    resource.run_bulk_job(&state.db, &job, &actor, &claim).await
+    resource
+        .run_bulk_job(&state.db, (&job, &actor), (&claim, claimed), started)
+        .await
 }
 
 /// Starts a background task for a job.
 pub fn spawn(state: AdminContext, job_id: i64) {
-    tokio::spawn(run_job(state, job_id));
+    tokio::spawn(run_reporting(state, job_id, None));
+}
+
+/// Starts a background task for a job and waits, up to `patience`, for its first batch to be
+/// recorded: a job of one batch is done when this returns. The task goes on whether or not
+/// the caller waits (a request whose client went away is dropped; the job is not).
+pub async fn spawn_and_wait_first_batch(state: AdminContext, job_id: i64, patience: Duration) {
+    let (sender, first_batch) = oneshot::channel();
+    tokio::spawn(run_reporting(state, job_id, Some(sender)));
+    // Either way the job's page shows where it stands.
+    let _ = tokio::time::timeout(patience, first_batch).await;
 }
 
 /// Looks for unfinished jobs nobody runs every `LEASE_SECONDS / 6`: a job whose server died

@@ -1,6 +1,8 @@
 //! Stored jobs as their pages and the API show them, for whoever asks (a session's user or a
 //! token's): starting one, reading one, cancelling one.
 
+use std::time::Duration;
+
 use switchyard_engine::Actor;
 
 use super::{
@@ -16,19 +18,16 @@ use crate::{
     error::AppError,
 };
 
-/// Selections up to this size finish before the answer.
-const INLINE_ROWS: i64 = 1_000;
+/// How long the request that makes a job waits for its first batch: a job of one batch
+/// (up to `BATCH_ROWS` rows) is done before the answer; a bigger one runs on after it.
+const FIRST_BATCH_PATIENCE: Duration = Duration::from_secs(2);
 /// Skipped and failed rows listed with a job.
 const PROBLEMS_SHOWN: i64 = 200;
 
-/// Runs a stored job: to its end before returning when it is small, else in the background.
+/// Runs a stored job in the background, returning once its first batch is recorded (so a job
+/// of one batch is done), or after `FIRST_BATCH_PATIENCE` at most.
 pub async fn start(context: &AdminContext, id: i64) -> Result<(), AppError> {
-    let total = jobs::job(&context.db, id).await?.map_or(0, |job| job.total);
-    if total <= INLINE_ROWS {
-        job_runner::run_job(context.clone(), id).await;
-    } else {
-        job_runner::spawn(context.clone(), id);
-    }
+    job_runner::spawn_and_wait_first_batch(context.clone(), id, FIRST_BATCH_PATIENCE).await;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use switchyard_engine::{Actor, Channel, ConsoleRule, Permission, Row};
+use tokio::sync::oneshot;
 
 use super::claim::Claim;
 use super::types::{BulkAction, BulkInput, BulkPreview, PreviewGroup};
@@ -15,14 +16,14 @@ use crate::{
         settings::visibility::Visibility,
     },
     db::{
-        jobs::{self, JobRecord},
+        jobs::{self, ClaimedJob, Created, JobRecord},
         Db, SqlModel,
     },
     error::AppError,
 };
 
 /// An all-or-nothing job is one transaction; beyond this it is refused.
-const ALL_OR_NOTHING_LIMIT: usize = 100_000;
+const ALL_OR_NOTHING_LIMIT: i64 = 100_000;
 /// Example keys shown per preview group.
 const EXAMPLES: usize = 5;
 /// Rows a preview of "all matching" reads at a time.
@@ -57,14 +58,14 @@ pub trait BulkFeature: Send + Sync {
         actor: &Actor,
         channel: Channel,
     ) -> Result<i64, AppError>;
-    /// Runs a stored job to its end or its cancellation under `claim`, stopping if another
-    /// run took the job over.
+    /// Runs a stored job to its end or its cancellation under `claim` (found as `claimed`),
+    /// stopping if another run took the job over; `started` hears of the first batch.
     async fn run_bulk_job(
         &self,
         db: &Db,
-        job: &JobRecord,
-        actor: &Actor,
-        claim: &Claim,
+        run: (&JobRecord, &Actor),
+        claim: (&Claim, ClaimedJob),
+        started: Option<oneshot::Sender<()>>,
     ) -> Result<(), AppError>;
 }
 
@@ -144,25 +145,13 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
     ) -> Result<i64, AppError> {
         let rule = self.visibility(db).await?;
         let label = self.bulk_transition(&input.transition, actor, &rule, channel)?;
-        let ids = self.selected_keys(db, input).await?;
-        if ids.is_empty() {
-            return Err(AppError::Invalid(format!(
-                "Select at least one {} first.",
-                self.options.singular
-            )));
-        }
+        let snapshot = self.selected_keys(db, input).await?;
         let all_or_nothing = input
             .all_or_nothing
             .unwrap_or_else(|| self.options.all_or_nothing_by_default(&input.transition));
         if all_or_nothing && self.custom_action(&input.transition).is_some() {
             return Err(AppError::Invalid(format!(
                 "{label} runs row by row; all or nothing is for transitions."
-            )));
-        }
-        if all_or_nothing && ids.len() > ALL_OR_NOTHING_LIMIT {
-            return Err(AppError::Invalid(format!(
-                "All or nothing runs in one transaction, up to {ALL_OR_NOTHING_LIMIT} rows; \
-                 choose best effort or a smaller selection."
             )));
         }
         // Checked now so that the page can show each field's errors; every batch cleans
@@ -194,18 +183,33 @@ impl<O: SqlModel> BulkFeature for MachineResource<O> {
                 Channel::Api => "api",
             },
         };
-        Ok(jobs::create_job(db, &job, &ids).await?)
+        let max_rows = if all_or_nothing {
+            ALL_OR_NOTHING_LIMIT
+        } else {
+            i64::MAX
+        };
+        match jobs::create_job(db, &job, &snapshot, max_rows).await? {
+            Created::Job(id) => Ok(id),
+            Created::Empty => Err(AppError::Invalid(format!(
+                "Select at least one {} first.",
+                self.options.singular
+            ))),
+            Created::TooMany(_) => Err(AppError::Invalid(format!(
+                "All or nothing runs in one transaction, up to {ALL_OR_NOTHING_LIMIT} rows; \
+                 choose best effort or a smaller selection."
+            ))),
+        }
     }
 
     /// Runs a stored job to its end, or until it is cancelled (see `run_loop.rs`).
     async fn run_bulk_job(
         &self,
         db: &Db,
-        job: &JobRecord,
-        actor: &Actor,
-        claim: &Claim,
+        run: (&JobRecord, &Actor),
+        claim: (&Claim, ClaimedJob),
+        started: Option<oneshot::Sender<()>>,
     ) -> Result<(), AppError> {
-        self.run_batches(db, job, actor, claim).await
+        self.run_batches(db, run, claim, started).await
     }
 }
 

@@ -1,26 +1,50 @@
 //! Running a stored job batch by batch, under its claim, through database failures.
 //!
-//! A batch is one transaction: a connection cut in the middle rolls it back whole, and a cut
-//! after its commit leaves audit rows the next try finds (`batches.rs`), so a batch can
-//! always be tried again. A server error is therefore retried with a growing pause, while
-//! the heartbeat keeps the claim; only an error that outlasts every retry fails the job.
+//! A batch of a transition is one transaction: its fires, its audit rows and its record on the
+//! job (how far the run got, the counters, the claim's heartbeat) commit together
+//! (`batches.rs`), so a connection cut anywhere leaves the batch either whole or undone, and
+//! it can always be tried again. A server error is therefore retried with a growing pause,
+//! while the heartbeat keeps the claim; only an error that outlasts every retry fails the job.
 
-use std::time::Duration;
+use std::{sync::OnceLock, time::Duration};
 
 use switchyard_engine::Actor;
+use tokio::sync::oneshot;
 
 use super::claim::Claim;
 use crate::{
     admin::resource::MachineResource,
     db::{
-        jobs::{self, JobRecord},
+        jobs::{self, BatchRecord, ClaimedJob, JobRecord, Recorded},
         Db, SqlModel,
     },
     error::AppError,
 };
 
-/// Rows per batch of a best-effort job: one load, one compare-and-set, one audit insert each.
-const BATCH_ROWS: i64 = 5_000;
+/// Rows per batch of a best-effort job: one load, one compare-and-set, one audit insert and
+/// one record each. Chosen by measurement (`app/benches/PERFORMANCE.md`, "Bulk jobs").
+const BATCH_ROWS: i64 = 10_000;
+/// The environment variable that sets another batch size, from 100 to 100,000 rows.
+const BATCH_ROWS_VARIABLE: &str = "SWITCHYARD_JOB_BATCH_ROWS";
+
+/// Rows per batch: `SWITCHYARD_JOB_BATCH_ROWS` when it holds a size from 100 to 100,000
+/// (read once), else [`BATCH_ROWS`]. Smaller batches hold SQLite's write lock for less time
+/// (single fires wait less behind a job); larger ones only add memory past the default.
+fn batch_rows() -> i64 {
+    static ROWS: OnceLock<i64> = OnceLock::new();
+    *ROWS.get_or_init(|| {
+        let Ok(text) = std::env::var(BATCH_ROWS_VARIABLE) else {
+            return BATCH_ROWS;
+        };
+        match text.trim().parse::<i64>() {
+            Ok(rows) if (100..=100_000).contains(&rows) => rows,
+            _ => {
+                tracing::warn!(value = %text, "{BATCH_ROWS_VARIABLE} must be 100 to 100000; using {BATCH_ROWS}");
+                BATCH_ROWS
+            }
+        }
+    })
+}
 /// Server errors in a row a run rides out before the job fails: pauses of 0.5 s doubling to
 /// 30 s, about four minutes in all.
 const RETRIES: u32 = 12;
@@ -29,27 +53,53 @@ const LONGEST_PAUSE: Duration = Duration::from_secs(30);
 
 /// What one step of a run did.
 enum Step {
-    /// A batch was processed; there may be more.
-    Continued,
+    /// A batch was processed through this position; there may be more.
+    Continued(i64),
     /// The job finished, was cancelled, or another run took it over.
     Stopped,
 }
 
+/// Where a run stands.
+pub(super) struct Position {
+    /// The last position processed.
+    pub(super) done_through: i64,
+    /// Whether the next batch must look for rows a dead run applied but did not record.
+    pub(super) look_for_unrecorded: bool,
+}
+
 impl<O: SqlModel> MachineResource<O> {
     /// Runs a stored job to its end, or until it is cancelled, batch by batch: a transition
-    /// through the engine's bulk path, a deployer's action through its function.
+    /// through the engine's bulk path, a deployer's action through its function. `started`
+    /// hears when the first batch is recorded (or the run stops).
     pub(super) async fn run_batches(
         &self,
         db: &Db,
-        job: &JobRecord,
-        actor: &Actor,
-        claim: &Claim,
+        (job, actor): (&JobRecord, &Actor),
+        (claim, claimed): (&Claim, ClaimedJob),
+        mut started: Option<oneshot::Sender<()>>,
     ) -> Result<(), AppError> {
+        if claimed.cancel_requested {
+            jobs::set_status(db, job.id, "cancelled", None).await?;
+            return Ok(());
+        }
+        let mut at = Position {
+            done_through: claimed.done_through,
+            look_for_unrecorded: claimed.resumed,
+        };
         let mut failures = 0;
         let mut pause = FIRST_PAUSE;
         loop {
-            match self.step(db, job, actor, claim).await {
-                Ok(Step::Continued) => {
+            let step = self.step(db, (job, actor), claim, &at).await;
+            if let Some(sender) = started.take() {
+                // The request that made the job may have gone; the run goes on regardless.
+                let _ = sender.send(());
+            }
+            match step {
+                Ok(Step::Continued(last)) => {
+                    at = Position {
+                        done_through: last,
+                        look_for_unrecorded: false,
+                    };
                     failures = 0;
                     pause = FIRST_PAUSE;
                 }
@@ -59,6 +109,11 @@ impl<O: SqlModel> MachineResource<O> {
                     tracing::warn!(job = job.id, failures, "a batch failed; trying it again");
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(LONGEST_PAUSE);
+                    // A batch whose commit landed before its connection was cut is recorded:
+                    // go on from where the job says the run stands.
+                    if let Some(current) = jobs::job(db, job.id).await? {
+                        at.done_through = current.done_through;
+                    }
                 }
                 Err(error) => return Err(error),
             }
@@ -68,44 +123,56 @@ impl<O: SqlModel> MachineResource<O> {
     async fn step(
         &self,
         db: &Db,
-        job: &JobRecord,
-        actor: &Actor,
+        (job, actor): (&JobRecord, &Actor),
         claim: &Claim,
+        at: &Position,
     ) -> Result<Step, AppError> {
         if claim.is_lost() {
             tracing::warn!(job = job.id, "another run took this job over; stopping");
             return Ok(Step::Stopped);
         }
-        let current = jobs::job(db, job.id)
-            .await?
-            .ok_or_else(|| AppError::internal("a running job disappeared"))?;
-        if current.cancel_requested {
-            jobs::set_status(db, job.id, "cancelled", None).await?;
-            return Ok(Step::Stopped);
-        }
-        if current.status == "queued" {
-            jobs::set_status(db, job.id, "running", None).await?;
-        }
-        let batch = if job.all_or_nothing() {
+        let size = if job.all_or_nothing() {
             i64::MAX
         } else {
-            BATCH_ROWS
+            batch_rows()
         };
-        let pending = jobs::pending_items(db, job.id, batch).await?;
+        let pending = jobs::pending_items(db, job.id, at.done_through, size).await?;
         if pending.is_empty() {
             jobs::set_status(db, job.id, "done", None).await?;
             return Ok(Step::Stopped);
         }
-        let outcomes = match self.custom_action(&job.transition) {
-            Some(action) => self.action_batch(db, action, &pending, actor).await?,
-            None => self.transition_batch(db, job, &pending, actor).await?,
+        let run = (job.id, claim.runner());
+        let recorded = match self.custom_action(&job.transition) {
+            Some(action) => {
+                let outcomes = self.action_batch(db, action, &pending, actor).await?;
+                let record = BatchRecord::new(run, at.done_through, &pending, outcomes);
+                jobs::record_batch(self.store(db), record)
+                    .await
+                    .map_err(AppError::internal)?
+            }
+            None => {
+                self.transition_batch(db, (job, actor), claim, at, &pending)
+                    .await?
+            }
         };
-        // Recorded only while the claim is still this run's: a run that lost it leaves the
-        // rows to the new run, which finds the ones applied here by their audit rows.
-        if !jobs::record_outcomes(db, job.id, claim.runner(), &outcomes).await? {
-            tracing::warn!(job = job.id, "another run took this job over; stopping");
-            return Ok(Step::Stopped);
+        match recorded {
+            Recorded::Lost => {
+                tracing::warn!(job = job.id, "another run took this job over; stopping");
+                Ok(Step::Stopped)
+            }
+            Recorded::Kept { finished: true, .. } => Ok(Step::Stopped),
+            Recorded::Kept {
+                cancel_requested: true,
+                ..
+            } => {
+                jobs::set_status(db, job.id, "cancelled", None).await?;
+                Ok(Step::Stopped)
+            }
+            Recorded::Kept { .. } => Ok(Step::Continued(
+                pending
+                    .last()
+                    .map_or(at.done_through, |(position, _)| *position),
+            )),
         }
-        Ok(Step::Continued)
     }
 }

@@ -7,6 +7,7 @@ use super::types::BulkInput;
 use crate::{
     admin::resource::MachineResource,
     db::{
+        jobs::Snapshot,
         list::{Direction, ListSpec},
         Db, SqlModel,
     },
@@ -68,20 +69,23 @@ impl<O: SqlModel> MachineResource<O> {
         })
     }
 
-    /// The keys a job runs over, in order: the matching rows' keys, or the explicit keys once
-    /// each. Rows are not read here: the runner checks each one, and reports missing keys.
+    /// The keys a job runs over, in order: the matching rows' keys (as a query the job's
+    /// snapshot inserts from), or the explicit keys once each. Rows are not read here: the
+    /// runner checks each one, and reports missing keys.
     pub(super) async fn selected_keys(
         &self,
         db: &Db,
         input: &BulkInput,
-    ) -> Result<Vec<String>, AppError> {
+    ) -> Result<Snapshot, AppError> {
         if input.all_matching {
-            self.store(db)
-                .matching_keys(&self.matching_spec(db, input).await?)
-                .await
-                .map_err(AppError::internal)
+            let spec = self.matching_spec(db, input).await?;
+            let query = self
+                .store(db)
+                .matching_keys(&spec)
+                .map_err(AppError::internal)?;
+            Ok(Snapshot::Matching(query))
         } else {
-            Ok(self.distinct_keys(&input.ids))
+            Ok(Snapshot::Keys(self.distinct_keys(&input.ids)))
         }
     }
 

@@ -49,16 +49,16 @@ impl<O: SqlModel> MachineResource<O> {
     }
 
     /// A failed fire as the sentence the console shows.
-    pub(crate) fn fire_error(&self, label: &str, id: &str, error: FireError) -> AppError {
+    pub(crate) fn fire_error(&self, label: &str, id: &str, error: &FireError) -> AppError {
         match error {
             FireError::NotFound(_) => AppError::NotFound(self.object_name(id)),
             FireError::UnknownTransition(name) => {
                 AppError::NotFound(format!("Transition `{name}`"))
             }
             FireError::Unavailable { reason, transition } => {
-                self.refusal(transition.as_str(), label, reason)
+                self.refusal(transition.as_str(), label, reason.clone())
             }
-            FireError::FormInvalid { errors, .. } => AppError::FormInvalid(errors),
+            FireError::FormInvalid { errors, .. } => AppError::FormInvalid(errors.clone()),
             FireError::InvalidArguments { message, .. } => {
                 AppError::Invalid(format!("{label}: the arguments were refused: {message}"))
             }
@@ -75,7 +75,7 @@ impl<O: SqlModel> MachineResource<O> {
                     text.push_str(&format!(
                         " The {} is now {}.",
                         self.options.singular,
-                        state_label(self.machine_of(transition.as_str()), &state)
+                        state_label(self.machine_of(transition.as_str()), state)
                     ));
                 } else {
                     text.push_str(" Nothing was changed.");

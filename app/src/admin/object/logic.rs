@@ -159,7 +159,7 @@ impl<O: SqlModel> ObjectFeature for MachineResource<O> {
                     state: self.badge(field, fired.row.state().as_str(), &labels),
                 })
             }
-            Err(error) => Err(self.fire_error(&label, &input.id, error)),
+            Err(error) => Err(self.fire_error(&label, &input.id, &error)),
         }
     }
 }

@@ -30,7 +30,11 @@ use tokio::sync::{Mutex, OnceCell};
 use postgres::PostgresTransaction;
 use sqlite::{writer::SqliteWriter, SqliteTransaction};
 
-use super::{table::Table, Db};
+use super::{
+    jobs::{record_batch_postgres, record_batch_sqlite, BatchRecord, Recorded},
+    table::Table,
+    Db,
+};
 
 /// What a model needs to live in a SQL table: serde both ways, shareable across threads.
 pub trait SqlModel: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
@@ -167,6 +171,24 @@ impl<O: SqlModel> StoreTransaction<O> for SqlTransaction<O> {
         match self.0 {
             BackendTransaction::Sqlite(tx) => tx.rollback().await,
             BackendTransaction::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+impl<O: SqlModel> SqlTransaction<O> {
+    /// Records a bulk job's batch in this transaction: it commits with the rows it describes.
+    pub(crate) async fn record_job_batch(
+        &mut self,
+        batch: BatchRecord,
+    ) -> Result<Recorded, StoreError> {
+        match &mut self.0 {
+            BackendTransaction::Sqlite(tx) => {
+                tx.run(move |connection| record_batch_sqlite(connection, &batch))
+                    .await
+            }
+            BackendTransaction::Postgres(tx) => {
+                record_batch_postgres(tx.connection(), &batch).await
+            }
         }
     }
 }

@@ -50,6 +50,13 @@ impl<O> PostgresTransaction<O> {
     }
 }
 
+impl<O> PostgresTransaction<O> {
+    /// The transaction's connection, for statements of the caller's own.
+    pub(crate) fn connection(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.tx
+    }
+}
+
 fn decode_all<O: SqlModel>(
     rows: &[impl ReadColumns],
     table: &Table,

@@ -67,6 +67,18 @@ impl<O> SqliteTransaction<O> {
     }
 }
 
+impl<O> SqliteTransaction<O> {
+    /// Runs statements of the caller's own on the writer, in this transaction: in place for
+    /// a few rows, on the blocking pool after a batch (whose commit goes there anyway).
+    pub(crate) async fn run<T, F>(&mut self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.tx.run_blocking(work).await
+    }
+}
+
 impl<O: SqlModel> StoreTransaction<O> for SqliteTransaction<O> {
     async fn load(
         &mut self,
