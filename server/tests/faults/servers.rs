@@ -241,8 +241,8 @@ pub async fn count(db: &Db, sql: &str) -> i64 {
         .expect("count")
 }
 
-/// Checks that every one of `rows` orders is paid by `job`, with exactly one audit row each
-/// and every item recorded.
+/// Checks that every one of `rows` orders is paid by `job`, with exactly one audit row each,
+/// every item recorded and counted once.
 pub async fn assert_applied_exactly_once(db: &Db, job: i64, rows: i64) {
     assert_eq!(
         count(db, "SELECT COUNT(*) FROM orders WHERE state = 'paid'").await,
@@ -252,7 +252,11 @@ pub async fn assert_applied_exactly_once(db: &Db, job: i64, rows: i64) {
     assert_eq!(count(db, &audited).await, rows, "one audit row per row");
     let distinct = format!("SELECT COUNT(DISTINCT object_id) FROM audit_log WHERE job_id = {job}");
     assert_eq!(count(db, &distinct).await, rows, "no row audited twice");
-    let pending =
-        format!("SELECT COUNT(*) FROM bulk_job_items WHERE job_id = {job} AND outcome IS NULL");
+    let pending = format!(
+        "SELECT COUNT(*) FROM bulk_job_items AS i JOIN bulk_jobs AS j ON j.id = i.job_id \
+         WHERE i.job_id = {job} AND i.position > j.done_through"
+    );
     assert_eq!(count(db, &pending).await, 0, "every item recorded");
+    let applied = format!("SELECT applied FROM bulk_jobs WHERE id = {job}");
+    assert_eq!(count(db, &applied).await, rows, "every row counted once");
 }
