@@ -68,8 +68,8 @@ impl<O> SqliteTransaction<O> {
 }
 
 impl<O> SqliteTransaction<O> {
-    /// Runs statements of the caller's own on the writer, in this transaction: in place for
-    /// a few rows, on the blocking pool after a batch (whose commit goes there anyway).
+    /// Runs statements of the caller's own on the writer, in this transaction, on the
+    /// blocking pool (a batch's commit goes there anyway).
     pub(crate) async fn run<T, F>(&mut self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
