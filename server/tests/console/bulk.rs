@@ -518,19 +518,8 @@ async fn a_job_resumed_after_a_crash_applies_each_row_exactly_once(app: TestApp)
     age_heartbeat(&app).await;
 
     // The server starts again: unfinished jobs resume.
-    assert_eq!(
-        job_runner::resume_unfinished(&state_of(&app))
-            .await
-            .expect("resume"),
-        1
-    );
-    let record = loop {
-        let record = jobs::job(&app.db, id).await.expect("read").expect("job");
-        if record.status == "done" {
-            break record;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let record = resume_and_finish(&app, id).await;
+    assert_eq!(record.status, "done");
     assert_eq!((record.applied, record.skipped, record.failed), (10, 0, 0));
     for order in 1..=10 {
         assert_eq!(order_row(&app, order).await.0, "paid");
@@ -726,6 +715,23 @@ async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: Te
             .is_none(),
         "a finished job is nobody's"
     );
+}
+
+/// Resumes the unfinished job `id` as a restarted server would, and waits for it to stop.
+pub(crate) async fn resume_and_finish(app: &TestApp, id: i64) -> jobs::JobRecord {
+    assert_eq!(
+        job_runner::resume_unfinished(&state_of(app))
+            .await
+            .expect("resume"),
+        1
+    );
+    loop {
+        let record = jobs::job(&app.db, id).await.expect("read").expect("job");
+        if !matches!(record.status.as_str(), "queued" | "running") {
+            return record;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Makes every job's heartbeat an hour old, as if the server running it had died.

@@ -3,14 +3,13 @@
 //! fires the rest once, and the job's counters equal the outcomes it lists row by row.
 
 use app::{
-    admin::bulk::job_runner,
     db::jobs::{self, BatchRecord, Recorded},
     orders::{orders_machine, orders_table, OrdersStore},
 };
 use switchyard_engine::{Actor, BulkMode, BulkRequest, ObjectId};
 
 use crate::{
-    bulk::{age_heartbeat, clerk_id, state_of, stored_job},
+    bulk::{age_heartbeat, clerk_id, resume_and_finish, stored_job},
     helpers::set_state,
     on_both_backends,
     support::TestApp,
@@ -62,19 +61,7 @@ async fn counters_equal_outcomes_after_a_resume_in_the_middle_of_a_batch(app: Te
     age_heartbeat(&app).await;
 
     // The server starts again and resumes the job, from position 2,000.
-    assert_eq!(
-        job_runner::resume_unfinished(&state_of(&app))
-            .await
-            .expect("resume"),
-        1
-    );
-    let record = loop {
-        let record = jobs::job(&app.db, id).await.expect("read").expect("job");
-        if record.status != "running" {
-            break record;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let record = resume_and_finish(&app, id).await;
     assert_eq!(record.status, "done", "{record:?}");
     let total = ORDERS + 1;
     assert_eq!(
