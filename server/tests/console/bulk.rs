@@ -31,6 +31,7 @@ on_both_backends!(
     bulk_refusals_change_nothing,
     a_deployer_action_runs_as_a_job_with_its_outcomes,
     a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out,
+    a_finished_jobs_running_time_and_rate_stop_at_its_end,
 );
 
 pub(crate) fn state_of(app: &TestApp) -> AppState {
@@ -715,6 +716,39 @@ async fn a_job_held_by_a_live_run_is_left_to_it_until_its_lease_runs_out(app: Te
             .is_none(),
         "a finished job is nobody's"
     );
+}
+
+async fn a_finished_jobs_running_time_and_rate_stop_at_its_end(app: TestApp) {
+    app::orders::seed_orders(&app.db, 100).await.expect("seed");
+    let clerk_id = clerk_id(&app).await;
+    let ids: Vec<String> = (1..=100).map(|id| id.to_string()).collect();
+    let id = stored_job(&app, &ids, (clerk_id, "clerk")).await;
+    job_runner::run_job(state_of(&app), id).await;
+    // It ran for ten seconds, long ago: its time and rate are those ten seconds, not the
+    // time since it started.
+    app::with_pool!(&app.db, pool => {
+        sqlx::query(
+            "UPDATE bulk_jobs SET started_at = '2026-01-01T00:00:00.000Z', \
+             finished_at = '2026-01-01T00:00:10.000Z' WHERE id = $1",
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+    })
+    .expect("backdate");
+    let record = jobs::job(&app.db, id).await.expect("read").expect("job");
+    assert_eq!((record.status.as_str(), record.applied), ("done", 100));
+    assert!(
+        (record.elapsed_seconds - 10.0).abs() < 0.01,
+        "{}",
+        record.elapsed_seconds
+    );
+    let view = app::admin::bulk::jobs::job_view(&app.db, record)
+        .await
+        .expect("view");
+    assert!((view.rate - 10.0).abs() < 0.01, "{}", view.rate);
+    assert_eq!(view.seconds_left, None);
 }
 
 /// Resumes the unfinished job `id` as a restarted server would, and waits for it to stop.

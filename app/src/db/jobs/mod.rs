@@ -78,7 +78,7 @@ pub struct JobRecord {
     pub error: Option<String>,
     /// When it was created (RFC 3339 UTC).
     pub created_at: String,
-    /// Seconds since it started running (0 before).
+    /// Seconds it has run: from its start to its end, or to now while it runs (0 before).
     pub elapsed_seconds: f64,
     /// `console` or `api`.
     pub channel: String,
@@ -116,12 +116,14 @@ const ITEM_COLUMNS: &str = "i.position, i.object_id, \
 
 const SQLITE_JOB_COLUMNS: &str = "id, resource, transition, label, mode, arguments, description, \
     actor_id, actor_username, status, cancel_requested, total, applied, skipped, failed, error, \
-    created_at, COALESCE((julianday('now') - julianday(started_at)) * 86400.0, 0.0) AS elapsed_seconds, \
+    created_at, COALESCE((julianday(COALESCE(finished_at, 'now')) - julianday(started_at)) * 86400.0, 0.0) \
+    AS elapsed_seconds, \
     channel, done_through";
 const POSTGRES_JOB_COLUMNS: &str = "id, resource, transition, label, mode, arguments::text AS arguments, \
     description, actor_id, actor_username, status, cancel_requested, total, applied, skipped, \
     failed, error, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, \
-    COALESCE(EXTRACT(EPOCH FROM now() - started_at)::float8, 0.0) AS elapsed_seconds, channel, \
+    COALESCE(EXTRACT(EPOCH FROM COALESCE(finished_at, now()) - started_at)::float8, 0.0) \
+    AS elapsed_seconds, channel, \
     done_through";
 
 pub(crate) fn job_columns(db: &Db) -> &'static str {
