@@ -238,6 +238,17 @@ pub enum BulkRowOutcome<O> {
     NotApplied,
 }
 
+impl<O> BulkRowOutcome<O> {
+    /// The outcome as a [`BeforeCommit`](crate::BeforeCommit) step saw it coming.
+    pub fn staged(&self) -> crate::Staged<'_> {
+        match self {
+            BulkRowOutcome::Applied(_) => crate::Staged::Applied,
+            BulkRowOutcome::NotApplied => crate::Staged::NotApplied,
+            BulkRowOutcome::Failed(error) => crate::Staged::Failed(error),
+        }
+    }
+}
+
 /// The per-row outcomes of a bulk fire, in request order.
 #[derive(Debug)]
 pub struct BulkReport<O> {

@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 use switchyard_engine::{
-    Actor, BeforeCommit, BulkMode, BulkRequest, BulkRowOutcome, FireError, ObjectId, Staged,
-    StoreError,
+    Actor, BeforeCommit, BulkMode, BulkRequest, FireError, ObjectId, Staged, StoreError,
 };
 
 use super::{claim::Claim, run_loop::Position};
@@ -137,20 +136,18 @@ impl<O: SqlModel> MachineResource<O> {
             HashSet::new()
         };
         let mut outcomes: Outcomes = Vec::new();
-        let mut positions = HashMap::with_capacity(pending.len());
+        let mut to_fire = Vec::with_capacity(pending.len());
         for (position, id) in pending {
             if done_before.contains(id) {
                 continue;
             }
             match self.parse_id(id) {
-                Some(key) => {
-                    positions.insert(key, *position);
-                }
+                Some(key) => to_fire.push(key),
                 None => outcomes.push(self.no_such_row(*position)),
             }
         }
         let run = (job.id, claim.runner());
-        if positions.is_empty() {
+        if to_fire.is_empty() {
             let record = BatchRecord::new(run, at.done_through, pending, outcomes);
             return jobs::record_batch(self.store_for(&job.transition, db), record)
                 .await
@@ -161,12 +158,11 @@ impl<O: SqlModel> MachineResource<O> {
         } else {
             BulkMode::BestEffort
         };
-        let keys = pending
+        let positions: HashMap<ObjectId, i64> = pending
             .iter()
-            .filter_map(|(_, id)| self.parse_id(id))
-            .filter(|key| positions.contains_key(key))
+            .filter_map(|(position, id)| Some((self.parse_id(id)?, *position)))
             .collect();
-        let mut request = BulkRequest::new(keys, &job.transition, actor.clone(), mode)
+        let mut request = BulkRequest::new(to_fire, &job.transition, actor.clone(), mode)
             // Read again for every batch: an override saved while the job runs applies to the
             // rows not yet processed.
             .in_console(self.visibility(db).await?)
@@ -201,12 +197,8 @@ impl<O: SqlModel> MachineResource<O> {
         record
             .exceptions
             .extend(report.rows.iter().filter_map(|(key, outcome)| {
-                let staged = match outcome {
-                    BulkRowOutcome::Applied(_) => Staged::Applied,
-                    BulkRowOutcome::NotApplied => Staged::NotApplied,
-                    BulkRowOutcome::Failed(error) => Staged::Failed(error),
-                };
-                self.exception(&job.label, positions.get(key).copied()?, key, staged)
+                let position = positions.get(key).copied()?;
+                self.exception(&job.label, position, key, outcome.staged())
             }));
         jobs::record_batch(self.store_for(&job.transition, db), record)
             .await
