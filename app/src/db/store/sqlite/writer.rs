@@ -20,11 +20,14 @@
 //! transaction begins with every frame already copied into the database file. A checkpoint
 //! on another connection, racing a writer that commits all the time, never ends in that state,
 //! so under a steady stream of fires the WAL grew by every commit's pages (220 MB over 10,000
-//! fires) and every commit wrote into new file blocks. So when the checkpointer reports a WAL
-//! of [`REWIND_FRAMES`] or more, the committing transaction hands the writer to the blocking
-//! pool for one passive checkpoint on the writer's own connection, which copies what the
-//! background ones left, and the next transaction starts the WAL again. The fire that
-//! committed is answered at once; the next one waits for that checkpoint.
+//! fires) and every commit wrote into new file blocks. So every [`REWIND_COMMITS`] commits, or
+//! when the checkpointer reports a WAL of [`REWIND_FRAMES`] or more (a batch's commit is
+//! large), the committing transaction hands the writer to the blocking pool. There it waits
+//! for a background checkpoint still running, runs one passive checkpoint on the writer's own
+//! connection, which copies what the background ones left, and the next transaction starts the
+//! WAL again. The fire that committed is answered at once; the next one waits for that
+//! checkpoint. Counting commits, not only waiting for a report, keeps the bound when a slow
+//! disk makes a background checkpoint outlast hundreds of commits.
 
 use std::{
     path::{Path, PathBuf},
@@ -64,8 +67,12 @@ pub(crate) async fn database_file(pool: &SqlitePool) -> Result<PathBuf, sqlx::Er
 const CHECKPOINT_EVERY: u32 = 200;
 
 /// The WAL length, in frames (pages), from which the writer checkpoints itself so that the WAL
-/// starts again: about 2,000 single fires, 40 MB with 4 KiB pages.
+/// starts again: 40 MB with 4 KiB pages.
 const REWIND_FRAMES: i64 = 10_000;
+
+/// Commits after which the writer checkpoints itself whatever the last report said: about
+/// [`REWIND_FRAMES`] frames of single fires.
+const REWIND_COMMITS: u32 = 2_000;
 
 /// Runs a passive checkpoint on `connection`: it waits for no reader and no writer, and what
 /// it cannot copy now, the next one will. Answers how many frames the WAL holds.
@@ -147,15 +154,18 @@ impl Checkpointer {
         });
     }
 
-    /// Whether the WAL is long enough for the writer to start it again, and no background
-    /// checkpoint runs (SQLite runs one checkpoint at a time). Resets the reported length.
-    fn rewind_due(&self) -> bool {
-        let due = !self.running.load(Ordering::Acquire)
-            && self.frames.load(Ordering::Acquire) >= REWIND_FRAMES;
-        if due {
-            self.frames.store(0, Ordering::Release);
-        }
-        due
+    /// Whether the last checkpoint found the WAL long enough for the writer to start it again.
+    fn reported_long(&self) -> bool {
+        self.frames.load(Ordering::Acquire) >= REWIND_FRAMES
+    }
+
+    /// Waits for a background checkpoint still running (SQLite runs one checkpoint at a time,
+    /// and a second passive one would give up at once) and keeps the next from starting while
+    /// the guard lives. Forgets the length reported so far: the writer's checkpoint follows.
+    fn quiet(&self) -> Option<std::sync::MutexGuard<'_, Connection>> {
+        let guard = self.connection.lock().ok();
+        self.frames.store(0, Ordering::Release);
+        guard
     }
 }
 
@@ -165,6 +175,7 @@ pub(crate) struct SqliteWriter {
     connection: Connection,
     checkpointer: Checkpointer,
     commits_since_checkpoint: u32,
+    commits_since_rewind: u32,
 }
 
 impl SqliteWriter {
@@ -180,6 +191,7 @@ impl SqliteWriter {
             connection,
             checkpointer: Checkpointer::open(path)?,
             commits_since_checkpoint: 0,
+            commits_since_rewind: 0,
         })
     }
 
@@ -187,7 +199,9 @@ impl SqliteWriter {
     /// Says whether the writer must checkpoint itself before the next transaction, to start
     /// the WAL again.
     fn committed(&mut self, batch: bool) -> bool {
-        if self.checkpointer.rewind_due() {
+        self.commits_since_rewind += 1;
+        if self.commits_since_rewind >= REWIND_COMMITS || self.checkpointer.reported_long() {
+            self.commits_since_rewind = 0;
             self.commits_since_checkpoint = 0;
             return true;
         }
@@ -197,6 +211,14 @@ impl SqliteWriter {
             self.checkpointer.start();
         }
         false
+    }
+
+    /// The writer's own checkpoint, once no background one runs: with no reader in the way it
+    /// copies every frame, so the next transaction starts the WAL again.
+    fn rewind(&self) {
+        let _quiet = self.checkpointer.quiet();
+        // What it leaves (a reader in the way), the next rewind copies.
+        let _ = checkpoint(&self.connection);
     }
 
     /// `BEGIN IMMEDIATE` without waiting: busy at once if another connection holds the lock.
@@ -328,10 +350,8 @@ impl WriterTransaction {
                 // The guard goes with the checkpoint: the next transaction takes the writer
                 // once it is done.
                 match tokio::runtime::Handle::try_current() {
-                    Ok(runtime) => {
-                        drop(runtime.spawn_blocking(move || checkpoint(&writer.connection)))
-                    }
-                    Err(_) => drop(checkpoint(&writer.connection)),
+                    Ok(runtime) => drop(runtime.spawn_blocking(move || writer.rewind())),
+                    Err(_) => writer.rewind(),
                 }
             }
         }
@@ -400,4 +420,56 @@ pub(crate) fn execute_each(
         changed.push(statement.raw_execute().map_err(backend)?);
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::{End, SqliteWriter, REWIND_COMMITS};
+
+    /// A background checkpoint that outlasts every commit (a slow disk) used to keep the
+    /// writer from ever starting the WAL again; counting commits bounds it all the same.
+    #[test]
+    fn the_wal_stays_bounded_while_a_background_checkpoint_never_ends() {
+        const COMMITS: u32 = 6 * REWIND_COMMITS;
+        let directory = std::env::temp_dir().join(format!("switchyard-wal-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).expect("a temporary directory");
+        let path = directory.join("wal.db");
+        let setup = rusqlite::Connection::open(&path).expect("the database");
+        setup
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS t (n INTEGER); \
+                 DELETE FROM t;",
+            )
+            .expect("the table");
+        let mut writer = SqliteWriter::open(&path).expect("the writer");
+        // Stands for a background checkpoint still running: none other starts, none reports.
+        writer.checkpointer.running.store(true, Ordering::Release);
+        for n in 0..COMMITS {
+            writer.begin_waiting().expect("begin");
+            writer
+                .connection
+                .execute("INSERT INTO t (n) VALUES (?1)", [n])
+                .expect("insert");
+            writer.finish(End::Commit).expect("commit");
+            if writer.committed(false) {
+                writer.rewind();
+            }
+        }
+        let page_size: u64 = setup
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .expect("the page size");
+        let wal = std::fs::metadata(path.with_extension("db-wal"))
+            .expect("the WAL file")
+            .len();
+        let frames = wal / (page_size + 24);
+        drop((writer, setup));
+        std::fs::remove_dir_all(&directory).expect("the temporary directory removed");
+        // Each commit writes at least one frame; keeping them all would be COMMITS frames.
+        assert!(
+            frames < u64::from(COMMITS) / 3,
+            "the WAL grew to {frames} frames over {COMMITS} commits"
+        );
+    }
 }
