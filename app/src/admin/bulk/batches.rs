@@ -158,10 +158,6 @@ impl<O: SqlModel> MachineResource<O> {
         } else {
             BulkMode::BestEffort
         };
-        let positions: HashMap<ObjectId, i64> = pending
-            .iter()
-            .filter_map(|(position, id)| Some((self.parse_id(id)?, *position)))
-            .collect();
         let mut request = BulkRequest::new(to_fire, &job.transition, actor.clone(), mode)
             // Read again for every batch: an override saved while the job runs applies to the
             // rows not yet processed.
@@ -174,7 +170,7 @@ impl<O: SqlModel> MachineResource<O> {
         let mut step = RecordInBatch {
             resource: self,
             job,
-            positions: &positions,
+            pending,
             record: Some(BatchRecord::new(run, at.done_through, pending, outcomes)),
             recorded: None,
         };
@@ -194,12 +190,12 @@ impl<O: SqlModel> MachineResource<O> {
         let mut record = step.record.take().ok_or_else(|| {
             AppError::internal("a batch's record was taken without being written")
         })?;
-        record
-            .exceptions
-            .extend(report.rows.iter().filter_map(|(key, outcome)| {
-                let position = positions.get(key).copied()?;
-                self.exception(&job.label, position, key, outcome.staged())
-            }));
+        let rows: Vec<_> = report
+            .rows
+            .iter()
+            .map(|(key, outcome)| (key, outcome.staged()))
+            .collect();
+        record.exceptions.extend(step.exceptions(&rows));
         jobs::record_batch(self.store_for(&job.transition, db), record)
             .await
             .map_err(AppError::internal)
@@ -241,11 +237,41 @@ impl<O: SqlModel> MachineResource<O> {
 struct RecordInBatch<'a, O> {
     resource: &'a MachineResource<O>,
     job: &'a JobRecord,
-    positions: &'a HashMap<ObjectId, i64>,
+    /// The batch's rows as the job holds them: (position, key).
+    pending: &'a [(i64, String)],
     /// The record, with the outcomes known before the fire; taken when written.
     record: Option<BatchRecord>,
     /// What writing it came to, once written.
     recorded: Option<Recorded>,
+}
+
+impl<O: SqlModel> RecordInBatch<'_, O> {
+    /// The rows that did not move, as the job records them. A row that moved costs nothing
+    /// here: positions are looked up only when some row did not move.
+    fn exceptions(
+        &self,
+        rows: &[(&ObjectId, Staged<'_>)],
+    ) -> Vec<(i64, &'static str, Option<String>)> {
+        let mut unmoved = rows
+            .iter()
+            .filter(|(_, staged)| !matches!(staged, Staged::Applied))
+            .peekable();
+        if unmoved.peek().is_none() {
+            return Vec::new();
+        }
+        let positions: HashMap<ObjectId, i64> = self
+            .pending
+            .iter()
+            .filter_map(|(position, id)| Some((self.resource.parse_id(id)?, *position)))
+            .collect();
+        unmoved
+            .filter_map(|(key, staged)| {
+                let position = positions.get(*key).copied()?;
+                self.resource
+                    .exception(&self.job.label, position, key, *staged)
+            })
+            .collect()
+    }
 }
 
 impl<O: SqlModel> BeforeCommit<SqlTransaction<O>> for RecordInBatch<'_, O> {
@@ -257,13 +283,7 @@ impl<O: SqlModel> BeforeCommit<SqlTransaction<O>> for RecordInBatch<'_, O> {
         let Some(mut record) = self.record.take() else {
             return Ok(false);
         };
-        record
-            .exceptions
-            .extend(rows.iter().filter_map(|(key, staged)| {
-                let position = self.positions.get(*key).copied()?;
-                self.resource
-                    .exception(&self.job.label, position, key, *staged)
-            }));
+        record.exceptions.extend(self.exceptions(rows));
         let recorded = tx.record_job_batch(record).await?;
         self.recorded = Some(recorded);
         Ok(recorded != Recorded::Lost)

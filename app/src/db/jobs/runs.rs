@@ -292,8 +292,9 @@ pub async fn record_batch<O: SqlModel>(
 }
 
 /// Objects among `object_ids` that this job already audited: rows a run that died applied
-/// but could not record. The `audit_log_job (job_id, object_id)` index answers it with one
-/// probe per row, however long the log.
+/// but could not record. The `audit_log_job (job_id)` index keeps it to the job's own audit
+/// rows, however long the log; it is asked once per resumed run, so the index is keyed for
+/// the inserts (in order, by job) rather than for this look.
 pub async fn already_audited(
     db: &Db,
     job: i64,
