@@ -28,4 +28,4 @@ echo "$report" | jq -c '{status, applied, skipped, failed}'
 echo "seconds: $(echo "$end - $start" | bc)"
 if [ "$perf" = 1 ]; then kill -INT $perfpid; wait $perfpid || true; perf report -i "$data/perf.data" --no-children --percent-limit 0.7 --stdio 2>/dev/null | grep -E "^ +[0-9]" | head -45; fi
 kill $pid; wait $pid 2>/dev/null || true
-rm -rf "$data"
+[ -n "${KEEP_PERF:-}" ] && cp "$data/perf.data" "$KEEP_PERF" 2>/dev/null; rm -rf "$data"

@@ -5,11 +5,15 @@
 //! (`batches.rs`), so a connection cut anywhere leaves the batch either whole or undone, and
 //! it can always be tried again. A server error is therefore retried with a growing pause,
 //! while the heartbeat keeps the claim; only an error that outlasts every retry fails the job.
+//!
+//! The next batch's rows are read on a task of their own while the current batch fires
+//! ([`ReadAhead`]): a job's snapshot never changes once stored, so they are the rows a read
+//! after the batch would find.
 
 use std::{sync::OnceLock, time::Duration};
 
 use switchyard_engine::Actor;
-use tokio::sync::oneshot;
+use tokio::{sync::oneshot, task::JoinHandle};
 
 use super::claim::Claim;
 use crate::{
@@ -53,8 +57,8 @@ const LONGEST_PAUSE: Duration = Duration::from_secs(30);
 
 /// What one step of a run did.
 enum Step {
-    /// A batch was processed through this position; there may be more.
-    Continued(i64),
+    /// A batch was processed through this position; there may be more, being read already.
+    Continued(i64, Option<ReadAhead>),
     /// The job finished, was cancelled, or another run took it over.
     Stopped,
 }
@@ -65,6 +69,46 @@ pub(super) struct Position {
     pub(super) done_through: i64,
     /// Whether the next batch must look for rows a dead run applied but did not record.
     pub(super) look_for_unrecorded: bool,
+}
+
+/// A batch's rows: `(position, key)`, in order.
+type Rows = Vec<(i64, String)>;
+
+/// The rows of the batch after the one firing, read on a task of their own so that the read
+/// (a worker thread's query and the parse of its document) overlaps the fire. Dropping it
+/// cancels the read.
+struct ReadAhead {
+    after: i64,
+    read: JoinHandle<Result<Rows, sqlx::Error>>,
+}
+
+impl ReadAhead {
+    fn start(db: &Db, job: i64, after: i64, size: i64) -> Self {
+        let db = db.clone();
+        let read = tokio::spawn(async move { jobs::pending_items(&db, job, after, size).await });
+        ReadAhead { after, read }
+    }
+
+    /// The rows after `after`: those read ahead when they were read from there, else a read
+    /// now (a read ahead that failed is simply done again).
+    async fn rows(
+        ahead: Option<ReadAhead>,
+        db: &Db,
+        (job, after, size): (i64, i64, i64),
+    ) -> Result<Rows, AppError> {
+        if let Some(mut ahead) = ahead.filter(|ahead| ahead.after == after) {
+            if let Ok(Ok(rows)) = (&mut ahead.read).await {
+                return Ok(rows);
+            }
+        }
+        Ok(jobs::pending_items(db, job, after, size).await?)
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.read.abort();
+    }
 }
 
 impl<O: SqlModel> MachineResource<O> {
@@ -88,14 +132,16 @@ impl<O: SqlModel> MachineResource<O> {
         };
         let mut failures = 0;
         let mut pause = FIRST_PAUSE;
+        let mut ahead = None;
         loop {
-            let step = self.step(db, (job, actor), claim, &at).await;
+            let step = self.step(db, (job, actor), claim, &at, ahead.take()).await;
             if let Some(sender) = started.take() {
                 // The request that made the job may have gone; the run goes on regardless.
                 let _ = sender.send(());
             }
             match step {
-                Ok(Step::Continued(last)) => {
+                Ok(Step::Continued(last, next)) => {
+                    ahead = next;
                     at = Position {
                         done_through: last,
                         look_for_unrecorded: false,
@@ -126,6 +172,7 @@ impl<O: SqlModel> MachineResource<O> {
         (job, actor): (&JobRecord, &Actor),
         claim: &Claim,
         at: &Position,
+        ahead: Option<ReadAhead>,
     ) -> Result<Step, AppError> {
         if claim.is_lost() {
             tracing::warn!(job = job.id, "another run took this job over; stopping");
@@ -136,11 +183,13 @@ impl<O: SqlModel> MachineResource<O> {
         } else {
             batch_rows()
         };
-        let pending = jobs::pending_items(db, job.id, at.done_through, size).await?;
-        if pending.is_empty() {
+        let pending = ReadAhead::rows(ahead, db, (job.id, at.done_through, size)).await?;
+        let Some(&(last, _)) = pending.last() else {
             jobs::set_status(db, job.id, "done", None).await?;
             return Ok(Step::Stopped);
-        }
+        };
+        // A full batch may have more after it: read them while this one fires.
+        let next = (pending.len() as i64 == size).then(|| ReadAhead::start(db, job.id, last, size));
         let run = (job.id, claim.runner());
         let recorded = match self.custom_action(&job.transition) {
             Some(action) => {
@@ -168,11 +217,7 @@ impl<O: SqlModel> MachineResource<O> {
                 jobs::set_status(db, job.id, "cancelled", None).await?;
                 Ok(Step::Stopped)
             }
-            Recorded::Kept { .. } => Ok(Step::Continued(
-                pending
-                    .last()
-                    .map_or(at.done_through, |(position, _)| *position),
-            )),
+            Recorded::Kept { .. } => Ok(Step::Continued(last, next)),
         }
     }
 }

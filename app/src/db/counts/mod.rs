@@ -4,7 +4,10 @@
 //! For every state column of every registered resource the console installs triggers
 //! ([`install`]) that keep `state_counts` in step with the table, in the same transaction as
 //! the write that changes it: fires single and bulk, creations, deletions, edits, seeds, and
-//! SQL run by hand. The triggers, not the store, keep them, so no write path can forget to.
+//! SQL run by hand. The triggers, not the store, keep them, so no write path can forget to;
+//! the one exception is SQLite's store writer, which stands a column's update trigger aside
+//! inside a batch's own transaction and counts the batch in a few statements instead
+//! (`db/store/sqlite/counting.rs`), because a row trigger tripled a one-row update's cost.
 //! SQLite updates the count rows in place (it has one writer anyway); PostgreSQL appends
 //! deltas that [`compact`] folds in ([`postgres`] says why). [`read`] answers a column's
 //! counts, or `None` when the column is not counted, and callers then count the table.
@@ -12,6 +15,8 @@
 
 mod postgres;
 mod sqlite;
+
+pub(crate) use sqlite::{unpaused, update_trigger};
 
 use std::collections::HashMap;
 

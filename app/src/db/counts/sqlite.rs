@@ -33,8 +33,9 @@ fn triggers(table: &str, column: &str) -> [String; 3] {
         ),
         format!(
             "CREATE TRIGGER \"{}\" AFTER UPDATE OF \"{column}\" ON \"{table}\" \
-             WHEN OLD.\"{column}\" IS NOT NEW.\"{column}\" BEGIN {} {} END",
+             WHEN OLD.\"{column}\" IS NOT NEW.\"{column}\" AND {} BEGIN {} {} END",
             object_name(table, column, "update"),
+            unpaused(table, column),
             remove("OLD"),
             add("NEW")
         ),
@@ -46,7 +47,24 @@ fn triggers(table: &str, column: &str) -> [String; 3] {
     ]
 }
 
-/// Installs the column's triggers and counts it, unless both are already there.
+/// The update trigger's condition that the store's writer has not stood it aside
+/// (`db/store/sqlite/counting.rs`): a row of `state_count_pauses`, which only ever exists
+/// inside the writer's own uncommitted transaction.
+pub(crate) fn unpaused(table: &str, column: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM state_count_pauses \
+         WHERE table_name = '{table}' AND column_name = '{column}')"
+    )
+}
+
+/// The name of the column's update trigger.
+pub(crate) fn update_trigger(table: &str, column: &str) -> String {
+    object_name(table, column, "update")
+}
+
+/// Installs the column's triggers and counts it, unless both are already there; an update
+/// trigger from before the writer could stand it aside is installed again (and the column
+/// counted again, under the same lock).
 pub(super) async fn install(pool: &SqlitePool, table: &str, column: &str) -> sqlx::Result<()> {
     let names: Vec<String> = EVENTS
         .iter()
@@ -56,16 +74,19 @@ pub(super) async fn install(pool: &SqlitePool, table: &str, column: &str) -> sql
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let present: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ($1, $2, $3)) \
-         + (SELECT COUNT(*) FROM state_count_columns WHERE table_name = $4 AND column_name = $5)",
+         + (SELECT COUNT(*) FROM state_count_columns WHERE table_name = $4 AND column_name = $5) \
+         + (SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = $2 \
+            AND instr(sql, $6) > 0)",
     )
     .bind(&names[0])
     .bind(&names[1])
     .bind(&names[2])
     .bind(table)
     .bind(column)
+    .bind(unpaused(table, column))
     .fetch_one(&mut *tx)
     .await?;
-    if present == 4 {
+    if present == 5 {
         return tx.commit().await;
     }
     for name in &names {

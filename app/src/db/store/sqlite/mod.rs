@@ -4,8 +4,9 @@
 //! Transactions run on the store's writer connection in the calling thread ([`writer`]), so a
 //! single fire never leaves it. A batch's steps each run in one call on the blocking pool: the
 //! compare-and-set steps one prepared one-row statement per row (in process there is no round
-//! trip to save, and binding values beats writing and parsing a JSON document), and audit rows
-//! go in multi-row inserts.
+//! trip to save, and binding values beats writing and parsing a JSON document), counting a
+//! batch's state changes itself rather than through a trigger per row ([`counting`]), and
+//! audit rows go in multi-row inserts.
 //!
 //! Locking. SQLite has one writer and every firing transaction writes, so both modes begin
 //! with `BEGIN IMMEDIATE`: a deferred transaction whose snapshot went stale could not upgrade
@@ -14,6 +15,7 @@
 //! and the later one reads the new state. A busy or locked error during compare-and-set is a
 //! lost race ([`LostRace`]).
 
+mod counting;
 mod encode;
 mod model;
 mod statements;
@@ -146,7 +148,12 @@ impl<O: SqlModel> StoreTransaction<O> for SqliteTransaction<O> {
                 if group.is_empty() {
                     continue;
                 }
-                let counts = writer::execute_each(connection, statement, &group)?;
+                let counts = counting::update_states(
+                    connection,
+                    (table.name(), table.state_column()),
+                    statement,
+                    &group,
+                )?;
                 for (position, count) in positions.into_iter().zip(counts) {
                     changed[position] = count;
                 }

@@ -106,6 +106,9 @@ impl End {
 }
 
 /// Opens the existing database file (already in WAL mode, which is a property of the file).
+/// Prepared statements the writer keeps.
+const STATEMENT_CACHE: usize = 128;
+
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     Connection::open_with_flags(
         path,
@@ -187,6 +190,10 @@ impl SqliteWriter {
              PRAGMA wal_autocheckpoint = 0;",
         )?;
         connection.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+        // Every resource's loads and compare-and-sets, audit inserts of each chunk size, job
+        // records and batch counting: more than rusqlite's 16, which would prepare some again
+        // for every batch.
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(SqliteWriter {
             connection,
             checkpointer: Checkpointer::open(path)?,
