@@ -2,7 +2,8 @@
 //!
 //! SQLite runs a row trigger as a sub-program, with a statement journal, for every row it
 //! follows: the counting trigger tripled the cost of a one-row state update (133,000 updates
-//! in one transaction: 1.1 s with it, 0.41 s without). A compare-and-set sets the machine's
+//! in one transaction: 1.1 s with it, 0.40 s without, 0.58 s stood aside, by
+//! `scripts/measure-trigger-cost.sh`). A compare-and-set sets the machine's
 //! state column and the model's columns, never another state column, so for a batch of them
 //! the writer stands the state column's update trigger aside (a row of
 //! `state_count_pauses`, which the trigger's `WHEN` reads), runs the updates, takes the row
