@@ -119,10 +119,16 @@ pub(crate) enum Bind {
     Integer(i64),
 }
 
-/// A query selecting numbered keys (`position`, `object_id`), with its parameters.
+/// Queries selecting the keys of a job's rows as `position` and `object_id`, in key order,
+/// with their parameters.
 #[derive(Debug)]
 pub struct KeysQuery {
+    /// Integer keys are their own positions (no numbering pass over the rows); other keys
+    /// are numbered from 0.
     pub(crate) sql: String,
+    /// The keys numbered from 0, whatever they are: for integer keys down to `i64::MIN`,
+    /// below which no position could stand before the first.
+    pub(crate) numbered_sql: String,
     pub(crate) binds: Vec<Bind>,
 }
 
@@ -427,26 +433,39 @@ impl<O: SqlModel> SqlStore<O> {
         self.fetch_rows(&statement, binds).await
     }
 
-    /// The keys of every row matching `spec`'s filters and search, numbered in key order
-    /// from 0 (columns `position` and `object_id`): what a bulk job over "all matching"
-    /// stores, as a query its snapshot inserts from, so no key passes through the server.
+    /// The keys of every row matching `spec`'s filters and search in key order, as what a
+    /// bulk job over "all matching" stores (columns `position` and `object_id`): a query its
+    /// snapshot inserts from, so no key passes through the server. A window numbering the
+    /// rows cost twice the insert itself (a million keys: 1.4 s of 2.3 s), so integer keys
+    /// are their own positions; positions only ever need to rise in key order.
     pub fn matching_keys(&self, spec: &ListSpec) -> Result<KeysQuery, ListError> {
         let (where_clause, binds) = self.where_clause(spec)?;
         let sql = &self.table().quoted;
         let id = qualified(&sql.id, self.db());
-        let sql = match self.db() {
-            Db::Sqlite(_) => format!(
-                "SELECT row_number() OVER (ORDER BY {id}) - 1 AS position, \
-                 CAST({id} AS TEXT) AS object_id FROM {}{where_clause}",
-                sql.table
-            ),
-            Db::Postgres(_) => format!(
-                "SELECT row_number() OVER (ORDER BY {id}) - 1 AS position, \
-                 {id}::text AS object_id FROM {} AS t{where_clause}",
-                sql.table
-            ),
+        let (from, text) = match self.db() {
+            Db::Sqlite(_) => (sql.table.clone(), format!("CAST({id} AS TEXT)")),
+            Db::Postgres(_) => (format!("{} AS t", sql.table), format!("{id}::text")),
         };
-        Ok(KeysQuery { sql, binds })
+        let numbered_sql = format!(
+            "SELECT row_number() OVER (ORDER BY {id}) - 1 AS position, {text} AS object_id \
+             FROM {from}{where_clause}"
+        );
+        let sql = match (self.table().id_kind(), self.db()) {
+            (IdKind::Integer, Db::Sqlite(_)) => format!(
+                "SELECT {id} AS position, {text} AS object_id FROM {from}{where_clause} \
+                 ORDER BY {id}"
+            ),
+            (IdKind::Integer, Db::Postgres(_)) => format!(
+                "SELECT {id}::bigint AS position, {text} AS object_id FROM {from}{where_clause} \
+                 ORDER BY {id}"
+            ),
+            _ => numbered_sql.clone(),
+        };
+        Ok(KeysQuery {
+            sql,
+            numbered_sql,
+            binds,
+        })
     }
 
     /// The rows with these keys (missing ones left out), by key.

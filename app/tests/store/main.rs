@@ -5,6 +5,7 @@ mod bulk;
 mod campaigns;
 mod firing;
 mod generic_table;
+mod migrations;
 mod panics;
 mod races;
 mod seeding;

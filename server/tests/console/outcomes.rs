@@ -1,6 +1,7 @@
 //! A job's outcomes as CSV over HTTP: every row in order under the header line, cells a
 //! spreadsheet would run as formulas made inert, the permission and unknown-job refusals,
-//! and a job longer than one page streamed whole.
+//! a job longer than one page streamed whole, and keys (a job's positions) that are negative,
+//! sparse or the least integer.
 
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -16,6 +17,7 @@ on_both_backends!(
     keys_and_reasons_a_spreadsheet_would_run_as_formulas_come_out_inert,
     the_csv_is_refused_without_the_view_permission_and_for_an_unknown_job,
     a_job_longer_than_one_page_streams_every_row,
+    a_job_over_keys_far_from_its_row_count_finishes_every_row_numbered_from_one,
 );
 
 /// Applies a bulk `pay` as a script would and waits until the job has finished.
@@ -200,4 +202,66 @@ async fn a_job_longer_than_one_page_streams_every_row(app: TestApp) {
         };
         assert_eq!(*line, expected);
     }
+}
+
+async fn execute(app: &TestApp, sql: &str) {
+    app::with_pool!(&app.db, pool => sqlx::raw_sql(sql).execute(pool).await.map(|_| ()))
+        .expect(sql);
+}
+
+/// The CSV's lines after the header, each `number,key,outcome,reason`, asserting `keys`
+/// (all applied) numbered from 1 in key order.
+async fn assert_numbered_in_key_order(app: &TestApp, client: &Client, job: i64, keys: &[i64]) {
+    let response = csv(app, client, job).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("text");
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(lines.len(), keys.len(), "every row once");
+    for (index, (line, key)) in lines.iter().zip(keys).enumerate() {
+        // A leading `-` is made inert for spreadsheets.
+        let cell = if *key < 0 {
+            format!("'{key}")
+        } else {
+            key.to_string()
+        };
+        assert_eq!(*line, format!("{},{cell},applied,", index + 1));
+    }
+}
+
+/// "All matching" stores integer keys as their own positions: a job whose keys start below
+/// zero and jump past its row count still runs every row over several batches (of 10,000)
+/// and finishes only then, and a key of `i64::MIN`, before which no position can stand, is
+/// numbered instead; the CSV numbers rows from 1 either way.
+async fn a_job_over_keys_far_from_its_row_count_finishes_every_row_numbered_from_one(app: TestApp) {
+    app::orders::seed_orders(&app.db, 12_000)
+        .await
+        .expect("seed");
+    execute(
+        &app,
+        "UPDATE orders SET id = CASE WHEN id <= 100 THEN id - 101 ELSE id + 1000000 END",
+    )
+    .await;
+    let mut keys: Vec<i64> = (-100..0).chain(1_000_101..=1_012_000).collect();
+    let clerk = logged_in(&app, "clerk").await;
+    let job = bulk_pay(&app, &clerk, &[("input[all_matching]", "true")]).await;
+    let report: Value = call(&app, &clerk, "job", &[("input[id]", &job.to_string())])
+        .await
+        .json()
+        .await
+        .expect("job");
+    assert_eq!(
+        (report["applied"].as_i64(), report["total"].as_i64()),
+        (Some(12_000), Some(12_000))
+    );
+    assert_numbered_in_key_order(&app, &clerk, job, &keys).await;
+
+    execute(
+        &app,
+        "UPDATE orders SET state = 'new', version = version + 1; \
+         UPDATE orders SET id = -9223372036854775808 WHERE id = -100",
+    )
+    .await;
+    keys[0] = i64::MIN;
+    let job = bulk_pay(&app, &clerk, &[("input[all_matching]", "true")]).await;
+    assert_numbered_in_key_order(&app, &clerk, job, &keys).await;
 }

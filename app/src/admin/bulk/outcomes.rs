@@ -75,9 +75,20 @@ async fn check_access(
 /// Where the walk over a job's rows stands.
 enum Next {
     Header,
-    After(i64),
+    /// After the row at position `after`, with `sent` rows sent before.
+    After {
+        after: i64,
+        sent: i64,
+    },
     End,
 }
+
+/// Before a job's first row: positions are keys (`db::list::KeysQuery`), so they may be
+/// negative, but never `i64::MIN`.
+const START: Next = Next::After {
+    after: i64::MIN,
+    sent: 0,
+};
 
 /// A chunk of CSV, or why it could not be made.
 type Chunk = Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
@@ -101,7 +112,7 @@ pub fn outcome_chunks(
 ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> {
     let first = match format {
         Format::Csv => Next::Header,
-        Format::JsonLines => Next::After(-1),
+        Format::JsonLines => START,
     };
     stream::unfold(first, move |next| {
         let db = db.clone();
@@ -127,33 +138,37 @@ pub fn outcome_chunks(
 async fn next_chunk(db: &Db, job_id: i64, next: Next, format: Format) -> Option<(Chunk, Next)> {
     match next {
         Next::End => None,
-        Next::Header => Some((
-            encode(std::iter::once(HEADER.map(Cow::Borrowed))),
-            Next::After(-1),
-        )),
-        Next::After(after) => match jobs::items_after(db, job_id, after, PAGE_ROWS).await {
-            Err(error) => Some((Err(error.into()), Next::End)),
-            Ok(items) => {
-                let last = items.last()?.position;
-                let next = if items.len() < PAGE_ROWS as usize {
-                    Next::End
-                } else {
-                    Next::After(last)
-                };
-                let chunk = match format {
-                    Format::Csv => encode(items.iter().map(cells)),
-                    Format::JsonLines => json_lines(&items),
-                };
-                Some((chunk, next))
+        Next::Header => Some((encode(std::iter::once(HEADER.map(Cow::Borrowed))), START)),
+        Next::After { after, sent } => {
+            match jobs::items_after(db, job_id, after, PAGE_ROWS).await {
+                Err(error) => Some((Err(error.into()), Next::End)),
+                Ok(items) => {
+                    let last = items.last()?.position;
+                    let next = if items.len() < PAGE_ROWS as usize {
+                        Next::End
+                    } else {
+                        Next::After {
+                            after: last,
+                            sent: sent + items.len() as i64,
+                        }
+                    };
+                    let numbered = (sent + 1..).zip(&items);
+                    let chunk = match format {
+                        Format::Csv => encode(numbered.map(|(number, item)| cells(number, item))),
+                        Format::JsonLines => json_lines(numbered),
+                    };
+                    Some((chunk, next))
+                }
             }
-        },
+        }
     }
 }
 
-/// One item's cells: its 1-based position, key, outcome (`pending` until processed) and reason.
-fn cells(item: &ItemRecord) -> [Cow<'_, str>; 4] {
+/// The cells of the `number`th item (from 1): its number, key, outcome (`pending` until
+/// processed) and reason.
+fn cells(number: i64, item: &ItemRecord) -> [Cow<'_, str>; 4] {
     [
-        Cow::Owned((item.position + 1).to_string()),
+        Cow::Owned(number.to_string()),
         inert(&item.object_id),
         Cow::Borrowed(item.outcome.as_deref().unwrap_or("pending")),
         inert(item.reason.as_deref().unwrap_or_default()),
@@ -169,14 +184,15 @@ fn encode<'a>(records: impl Iterator<Item = [Cow<'a, str>; 4]>) -> Chunk {
     Ok(writer.into_inner().map_err(|error| error.into_error())?)
 }
 
-/// Items as JSON lines, each the item's 1-based position, key, outcome and reason.
-fn json_lines(items: &[ItemRecord]) -> Chunk {
+/// Numbered items as JSON lines, each the item's number (from 1) as `position`, key, outcome
+/// and reason.
+fn json_lines<'a>(items: impl Iterator<Item = (i64, &'a ItemRecord)>) -> Chunk {
     let mut lines = Vec::new();
-    for item in items {
+    for (number, item) in items {
         serde_json::to_writer(
             &mut lines,
             &serde_json::json!({
-                "position": item.position + 1,
+                "position": number,
                 "object_id": item.object_id,
                 "outcome": item.outcome.as_deref().unwrap_or("pending"),
                 "reason": item.reason.as_deref().unwrap_or_default(),
@@ -209,7 +225,8 @@ mod tests {
             outcome: Some("skipped".to_owned()),
             reason: reason.map(str::to_owned),
         };
-        String::from_utf8(encode(std::iter::once(cells(&item))).expect("encoded")).expect("utf-8")
+        String::from_utf8(encode(std::iter::once(cells(1, &item))).expect("encoded"))
+            .expect("utf-8")
     }
 
     #[test]

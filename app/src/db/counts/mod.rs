@@ -16,7 +16,7 @@
 mod postgres;
 mod sqlite;
 
-pub(crate) use sqlite::{unpaused, update_trigger};
+pub(crate) use sqlite::update_trigger;
 
 use std::collections::HashMap;
 

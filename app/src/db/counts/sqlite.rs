@@ -33,9 +33,8 @@ fn triggers(table: &str, column: &str) -> [String; 3] {
         ),
         format!(
             "CREATE TRIGGER \"{}\" AFTER UPDATE OF \"{column}\" ON \"{table}\" \
-             WHEN OLD.\"{column}\" IS NOT NEW.\"{column}\" AND {} BEGIN {} {} END",
+             WHEN OLD.\"{column}\" IS NOT NEW.\"{column}\" BEGIN {} {} END",
             object_name(table, column, "update"),
-            unpaused(table, column),
             remove("OLD"),
             add("NEW")
         ),
@@ -47,46 +46,39 @@ fn triggers(table: &str, column: &str) -> [String; 3] {
     ]
 }
 
-/// The update trigger's condition that the store's writer has not stood it aside
-/// (`db/store/sqlite/counting.rs`): a row of `state_count_pauses`, which only ever exists
-/// inside the writer's own uncommitted transaction.
-pub(crate) fn unpaused(table: &str, column: &str) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM state_count_pauses \
-         WHERE table_name = '{table}' AND column_name = '{column}')"
-    )
-}
-
 /// The name of the column's update trigger.
 pub(crate) fn update_trigger(table: &str, column: &str) -> String {
     object_name(table, column, "update")
 }
 
-/// Installs the column's triggers and counts it, unless both are already there; an update
-/// trigger from before the writer could stand it aside is installed again (and the column
-/// counted again, under the same lock).
+/// Installs the column's triggers and counts it, unless both are already there as this
+/// version writes them; triggers of another text (an older version's) are installed again,
+/// and the column counted again, under the same lock.
 pub(super) async fn install(pool: &SqlitePool, table: &str, column: &str) -> sqlx::Result<()> {
     let names: Vec<String> = EVENTS
         .iter()
         .map(|event| object_name(table, column, event))
         .collect();
+    let texts = triggers(table, column);
     // The write lock first: nothing may write the table between the count and the triggers.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let present: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ($1, $2, $3)) \
-         + (SELECT COUNT(*) FROM state_count_columns WHERE table_name = $4 AND column_name = $5) \
-         + (SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = $2 \
-            AND instr(sql, $6) > 0)",
+        "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' \
+                 AND ((name = $1 AND sql = $4) OR (name = $2 AND sql = $5) \
+                      OR (name = $3 AND sql = $6))) \
+         + (SELECT COUNT(*) FROM state_count_columns WHERE table_name = $7 AND column_name = $8)",
     )
     .bind(&names[0])
     .bind(&names[1])
     .bind(&names[2])
+    .bind(&texts[0])
+    .bind(&texts[1])
+    .bind(&texts[2])
     .bind(table)
     .bind(column)
-    .bind(unpaused(table, column))
     .fetch_one(&mut *tx)
     .await?;
-    if present == 5 {
+    if present == 4 {
         return tx.commit().await;
     }
     for name in &names {
@@ -94,8 +86,8 @@ pub(super) async fn install(pool: &SqlitePool, table: &str, column: &str) -> sql
             .execute(&mut *tx)
             .await?;
     }
-    for trigger in triggers(table, column) {
-        sqlx::query(&trigger).execute(&mut *tx).await?;
+    for trigger in &texts {
+        sqlx::query(trigger).execute(&mut *tx).await?;
     }
     count_anew(&mut tx, table, column).await?;
     sqlx::query(MARK_COUNTED)

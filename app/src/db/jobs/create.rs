@@ -55,7 +55,9 @@ pub async fn create_job(
         }
         Snapshot::Matching(_) => None,
     };
-    let set_total = "UPDATE bulk_jobs SET total = $2 WHERE id = $1";
+    let set_total = "UPDATE bulk_jobs SET total = $2, done_through = $3 WHERE id = $1";
+    let first_position = "SELECT MIN(position) FROM bulk_job_items WHERE job_id = $1";
+    let forget_keys = "DELETE FROM bulk_job_items WHERE job_id = $1";
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(insert_job)
@@ -70,36 +72,58 @@ pub async fn create_job(
             .bind(job.channel)
             .fetch_one(&mut *tx)
             .await?;
-        let inserted = match (snapshot, &keys) {
+        let (inserted, before_first) = match (snapshot, &keys) {
             (Snapshot::Matching(query), _) => {
                 // The job's id is the database's own integer, written into the statement.
-                let sql = format!(
-                    "INSERT INTO bulk_job_items (job_id, position, object_id) \
-                     SELECT {id}, position, object_id FROM ({}) AS keys",
-                    query.sql
-                );
-                let mut insert = sqlx::query(&sql);
-                for bind in &query.binds {
-                    insert = match bind {
-                        Bind::Text(text) => insert.bind(text),
-                        Bind::Integer(integer) => insert.bind(*integer),
-                    };
+                let insert_from = |sql: &str| {
+                    format!(
+                        "INSERT INTO bulk_job_items (job_id, position, object_id) \
+                         SELECT {id}, position, object_id FROM ({sql}) AS keys"
+                    )
+                };
+                // The run starts after the position before the first: one below the least
+                // key, or, when that key is `i64::MIN`, the keys numbered from 0 instead.
+                let mut stored = (0, -1);
+                for sql in [insert_from(&query.sql), insert_from(&query.numbered_sql)] {
+                    let mut insert = sqlx::query(&sql);
+                    for bind in &query.binds {
+                        insert = match bind {
+                            Bind::Text(text) => insert.bind(text),
+                            Bind::Integer(integer) => insert.bind(*integer),
+                        };
+                    }
+                    let inserted = insert.execute(&mut *tx).await?.rows_affected();
+                    let first: Option<i64> =
+                        sqlx::query_scalar(first_position).bind(id).fetch_one(&mut *tx).await?;
+                    if let Some(before) = first.unwrap_or(0).checked_sub(1) {
+                        stored = (inserted, before);
+                        break;
+                    }
+                    sqlx::query(forget_keys).bind(id).execute(&mut *tx).await?;
                 }
-                insert.execute(&mut *tx).await?.rows_affected()
+                stored
             }
-            (Snapshot::Keys(_), keys) => sqlx::query(insert_keys)
-                .bind(id)
-                .bind(keys)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
+            (Snapshot::Keys(_), keys) => (
+                sqlx::query(insert_keys)
+                    .bind(id)
+                    .bind(keys)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected(),
+                -1,
+            ),
         };
         let total = i64::try_from(inserted).unwrap_or(i64::MAX);
         if total == 0 || total > max_rows {
             tx.rollback().await?;
             return Ok(if total == 0 { Created::Empty } else { Created::TooMany(total) });
         }
-        sqlx::query(set_total).bind(id).bind(total).execute(&mut *tx).await?;
+        sqlx::query(set_total)
+            .bind(id)
+            .bind(total)
+            .bind(before_first)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Created::Job(id))
     })

@@ -109,10 +109,17 @@ pub struct ItemRecord {
 /// Rows of a batch that did not move: `(position, outcome, reason)`.
 pub type Outcomes = Vec<(i64, &'static str, Option<String>)>;
 
-/// An item's outcome as stored, or `applied` for a processed row without one.
+/// An item's outcome as stored among the job's exceptions, or `applied` for a processed row
+/// without one.
 const ITEM_COLUMNS: &str = "i.position, i.object_id, \
-    COALESCE(i.outcome, CASE WHEN i.position <= j.done_through THEN 'applied' END) AS outcome, \
-    i.reason";
+    COALESCE(e.outcome, CASE WHEN i.position <= j.done_through THEN 'applied' END) AS outcome, \
+    e.reason";
+/// Every row of a job (`i`) with its exception if any (`e`) and the job (`j`).
+const ITEMS: &str = "bulk_job_items AS i JOIN bulk_jobs AS j ON j.id = i.job_id \
+    LEFT JOIN bulk_job_exceptions AS e ON e.job_id = i.job_id AND e.position = i.position";
+/// The rows of a job that did not move: every exception (`e`), with its row (`i`).
+const EXCEPTIONS: &str = "bulk_job_exceptions AS e JOIN bulk_jobs AS j ON j.id = e.job_id \
+    JOIN bulk_job_items AS i ON i.job_id = e.job_id AND i.position = e.position";
 
 const SQLITE_JOB_COLUMNS: &str = "id, resource, transition, label, mode, arguments, description, \
     actor_id, actor_username, status, cancel_requested, total, applied, skipped, failed, error, \
@@ -152,14 +159,13 @@ pub async fn items(
     failed_only: bool,
     limit: i64,
 ) -> Result<Vec<ItemRecord>, sqlx::Error> {
-    let filter = if failed_only {
-        " AND i.outcome IN ('skipped', 'failed', 'not_applied')"
+    let (from, key) = if failed_only {
+        (EXCEPTIONS, "e")
     } else {
-        ""
+        (ITEMS, "i")
     };
     let sql = format!(
-        "SELECT {ITEM_COLUMNS} FROM bulk_job_items AS i JOIN bulk_jobs AS j ON j.id = i.job_id \
-         WHERE i.job_id = $1{filter} ORDER BY i.position LIMIT $2"
+        "SELECT {ITEM_COLUMNS} FROM {from} WHERE {key}.job_id = $1 ORDER BY {key}.position LIMIT $2"
     );
     with_pool!(db, pool => sqlx::query_as::<_, ItemRecord>(&sql).bind(job).bind(limit).fetch_all(pool).await)
 }
@@ -173,7 +179,7 @@ pub async fn items_after(
     limit: i64,
 ) -> Result<Vec<ItemRecord>, sqlx::Error> {
     let sql = format!(
-        "SELECT {ITEM_COLUMNS} FROM bulk_job_items AS i JOIN bulk_jobs AS j ON j.id = i.job_id \
+        "SELECT {ITEM_COLUMNS} FROM {ITEMS} \
          WHERE i.job_id = $1 AND i.position > $2 ORDER BY i.position LIMIT $3"
     );
     with_pool!(db, pool => sqlx::query_as::<_, ItemRecord>(&sql).bind(job).bind(after).bind(limit).fetch_all(pool).await)

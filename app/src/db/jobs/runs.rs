@@ -174,32 +174,41 @@ pub enum Recorded {
 
 /// A batch's progress on the job's row, with SQLite's parameters (`?N`, which both rusqlite
 /// and sqlx bind by number) and clock; PostgreSQL's text differs only in `$N` and `now()`.
+/// The job is done when its counters reach its total: every processed row is counted once,
+/// and positions, being keys, say nothing of how many rows remain.
 const SQLITE_PROGRESS: &str = "UPDATE bulk_jobs SET done_through = ?3, applied = applied + ?4, \
      skipped = skipped + ?5, failed = failed + ?6, heartbeat_at = NOW, \
-     status = CASE WHEN ?3 >= total - 1 THEN 'done' ELSE status END, \
-     finished_at = CASE WHEN ?3 >= total - 1 THEN NOW ELSE finished_at END \
+     status = CASE WHEN FINISHED THEN 'done' ELSE status END, \
+     finished_at = CASE WHEN FINISHED THEN NOW ELSE finished_at END \
      WHERE id = ?1 AND runner = ?2 AND done_through = ?7 AND status = 'running' \
      RETURNING cancel_requested, status = 'done'";
 
+/// Whether the batch's rows, added to those counted before, make the job's total.
+const FINISHED: &str = "applied + skipped + failed + ?4 + ?5 + ?6 >= total";
+
 fn sqlite_progress() -> String {
-    SQLITE_PROGRESS.replace("NOW", SQLITE_NOW)
+    SQLITE_PROGRESS
+        .replace("FINISHED", FINISHED)
+        .replace("NOW", SQLITE_NOW)
 }
 
 fn postgres_progress() -> String {
-    SQLITE_PROGRESS.replace("NOW", "now()").replace('?', "$")
+    SQLITE_PROGRESS
+        .replace("FINISHED", FINISHED)
+        .replace("NOW", "now()")
+        .replace('?', "$")
 }
 
-/// The rows that did not move, from a JSON document of `[position, outcome, reason]`.
-/// SQLite plans `UPDATE … FROM json_each` with the job's rows as the outer loop, so an upsert
-/// driven by the document does it: one primary-key lookup per row (every position exists,
-/// so it never inserts).
-const SQLITE_EXCEPTIONS: &str = "INSERT INTO bulk_job_items (job_id, position, object_id, outcome, reason) \
-     SELECT ?1, w.value ->> 0, '', w.value ->> 1, w.value ->> 2 FROM json_each(?2) AS w WHERE true \
+/// The rows that did not move, from a JSON document of `[position, outcome, reason]`, into the
+/// job's exceptions (a batch tried again after its commit was lost writes the same rows).
+const SQLITE_EXCEPTIONS: &str = "INSERT INTO bulk_job_exceptions (job_id, position, outcome, reason) \
+     SELECT ?1, w.value ->> 0, w.value ->> 1, w.value ->> 2 FROM json_each(?2) AS w WHERE true \
      ON CONFLICT (job_id, position) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason";
-const POSTGRES_EXCEPTIONS: &str =
-    "UPDATE bulk_job_items AS i SET outcome = w.value ->> 1, reason = w.value ->> 2 \
+/// PostgreSQL refuses an upsert that meets one row twice, so each position is taken once.
+const POSTGRES_EXCEPTIONS: &str = "INSERT INTO bulk_job_exceptions (job_id, position, outcome, reason) \
+     SELECT DISTINCT ON ((w.value ->> 0)::int8) $1, (w.value ->> 0)::int8, w.value ->> 1, w.value ->> 2 \
      FROM json_array_elements($2::json) AS w(value) \
-     WHERE i.job_id = $1 AND i.position = (w.value ->> 0)::int8";
+     ON CONFLICT (job_id, position) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason";
 
 /// Records `batch` on the store's SQLite writer, inside its open transaction.
 pub(crate) fn record_batch_sqlite(
